@@ -139,7 +139,11 @@ export async function parse(text: string, id: LanguageId): Promise<ParsedFile> {
 }
 
 /** Parses, runs fn on the result, and frees the tree whatever fn does. */
-export async function withParse<T>(text: string, id: LanguageId, fn: (parsed: ParsedFile) => T | Promise<T>): Promise<T> {
+export async function withParse<T>(
+  text: string,
+  id: LanguageId,
+  fn: (parsed: ParsedFile) => T | Promise<T>,
+): Promise<T> {
   const parsed = await parse(text, id);
   try {
     return await fn(parsed);

@@ -11,7 +11,8 @@ export function packageRoot(): string {
   for (;;) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "grammars"))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("repair-ls: cannot find the package root above " + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error("repair-ls: cannot find the package root above " + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }

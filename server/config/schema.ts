@@ -50,12 +50,24 @@ export const SETTINGS = {
     "builtin",
     "Line embedder: builtin needs no model; ollama calls /api/embed with index.embeddingModel.",
   ),
-  "index.embeddingModel": setting(z.string().min(1), "nomic-embed-text", "Ollama model used when index.embedder is ollama."),
-  "index.debounceMs": setting(nonNegativeInt, 400, "Delay after the last edit of an open document before it is re-indexed."),
+  "index.embeddingModel": setting(
+    z.string().min(1),
+    "nomic-embed-text",
+    "Ollama model used when index.embedder is ollama.",
+  ),
+  "index.debounceMs": setting(
+    nonNegativeInt,
+    400,
+    "Delay after the last edit of an open document before it is re-indexed.",
+  ),
 
   "retrieval.topK": setting(positiveInt, 5, "Context lines retrieved per hunk (MultiMend uses 5)."),
   "retrieval.threshold": setting(fraction, 0.5, "Minimum cosine similarity of a retrieved line (MultiMend uses 0.5)."),
-  "retrieval.hybrid": setting(z.boolean(), true, "Combine vector similarity with full-text matches when ranking lines."),
+  "retrieval.hybrid": setting(
+    z.boolean(),
+    true,
+    "Combine vector similarity with full-text matches when ranking lines.",
+  ),
 
   "ollama.host": setting(
     z.string(),
@@ -68,12 +80,20 @@ export const SETTINGS = {
     "auto",
     "Prompting style: auto uses fill-in-the-middle when the model's template supports a suffix, else chat.",
   ),
-  "ollama.samples": setting(nonNegativeInt, 8, "Sampled candidates per hunk (distinct seeds), in addition to one greedy answer."),
+  "ollama.samples": setting(
+    nonNegativeInt,
+    8,
+    "Sampled candidates per hunk (distinct seeds), in addition to one greedy answer.",
+  ),
   "ollama.temperature": setting(z.number().min(0).max(2), 0.8, "Sampling temperature of the sampled candidates."),
   "ollama.numPredict": setting(positiveInt, 256, "Maximum tokens the model may generate per candidate."),
   "ollama.keepAlive": setting(z.string().min(1), "30m", "How long Ollama keeps the model loaded between requests."),
   "ollama.requestTimeoutMs": setting(positiveInt, 60_000, "Timeout of one Ollama request, in milliseconds."),
-  "ollama.taskTimeoutMs": setting(positiveInt, 180_000, "Timeout of all Ollama requests for one repair task, in milliseconds."),
+  "ollama.taskTimeoutMs": setting(
+    positiveInt,
+    180_000,
+    "Timeout of all Ollama requests for one repair task, in milliseconds.",
+  ),
   "ollama.concurrency": setting(positiveInt, 2, "Ollama requests in flight at once."),
 
   "test.command": setting(z.string(), "", "Command that runs the project's tests; empty means auto-detect."),
@@ -82,7 +102,11 @@ export const SETTINGS = {
     "ask",
     "Whether repair-ls may run the workspace's tests: ask once per workspace, always, or never.",
   ),
-  "test.timeoutSeconds": setting(positiveInt, 120, "A test run that takes longer is killed with its whole process group."),
+  "test.timeoutSeconds": setting(
+    positiveInt,
+    120,
+    "A test run that takes longer is killed with its whole process group.",
+  ),
 
   "repair.candidatesPerHunk": setting(positiveInt, 60, "Candidates kept per hunk after filtering and ranking."),
   "repair.maxValidations": setting(positiveInt, 300, "Test runs one repair task may spend on candidates."),
@@ -128,7 +152,10 @@ export function flatten(raw: unknown, prefix = ""): Map<string, unknown> {
  * Validates user settings key by key. A bad value is reported and replaced by the value from `base` (the
  * defaults, or a lower-priority source), so one typo never takes the other settings down with it.
  */
-export function parseConfig(raw: unknown, base: Config = defaultConfig()): { config: Config; problems: ConfigProblem[] } {
+export function parseConfig(
+  raw: unknown,
+  base: Config = defaultConfig(),
+): { config: Config; problems: ConfigProblem[] } {
   const config: Record<string, unknown> = { ...base };
   const problems: ConfigProblem[] = [];
   if (raw !== undefined && raw !== null && !isPlainObject(raw)) {

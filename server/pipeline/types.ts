@@ -111,3 +111,17 @@ export interface Logger {
 
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 export const silentProgress: ProgressSink = { report() {}, warn() {} };
+
+/**
+ * Context retrieval as the pipeline sees it; the workspace index implements it. Kept as an interface so that the
+ * pipeline can run (with no augmentation) when indexing is disabled or still in progress.
+ */
+export interface Retriever {
+  /** Lines related to a hunk: same file outside the enclosing function first, then the rest of the workspace. */
+  retrieveForHunk(hunk: Hunk, fileText: string): Promise<RetrievedLine[]>;
+  /** Lines similar to a free query, e.g. donor code for the template engine. */
+  similarLines(
+    query: string,
+    options?: { topK?: number; language?: LanguageId; excludeFile?: string },
+  ): Promise<RetrievedLine[]>;
+}

@@ -50,7 +50,8 @@ export interface OllamaTestServer {
 
 export const FIM_MODEL: TestModel = {
   name: "qwen2.5-coder:7b",
-  template: "{{- if .Suffix }}<|fim_prefix|>{{ .Prompt }}<|fim_suffix|>{{ .Suffix }}<|fim_middle|>{{ else }}{{ .Prompt }}{{ end }}",
+  template:
+    "{{- if .Suffix }}<|fim_prefix|>{{ .Prompt }}<|fim_suffix|>{{ .Suffix }}<|fim_middle|>{{ else }}{{ .Prompt }}{{ end }}",
   contextLength: 32768,
   family: "qwen2",
 };
@@ -114,7 +115,14 @@ function route(script: OllamaScript, method: string, path: string, body: Record<
   if (method === "GET" && path === "/api/tags") {
     return {
       json: {
-        models: models.map((m) => ({ name: m.name, model: m.name, modified_at: now, size: 1, digest: "0", details: { family: m.family } })),
+        models: models.map((m) => ({
+          name: m.name,
+          model: m.name,
+          modified_at: now,
+          size: 1,
+          digest: "0",
+          details: { family: m.family },
+        })),
       },
     };
   }
@@ -156,7 +164,9 @@ function route(script: OllamaScript, method: string, path: string, body: Record<
     }
     case "/api/embed": {
       if (!model) return missing;
-      const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input ?? "")];
+      const inputs = Array.isArray(body.input)
+        ? body.input.map(String)
+        : [typeof body.input === "string" ? body.input : ""];
       const dimension = script.embedDimension ?? 64;
       return { json: { model: model.name, embeddings: inputs.map((t) => fakeEmbedding(t, dimension)) } };
     }

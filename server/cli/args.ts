@@ -1,0 +1,35 @@
+/** What the command line asks for. Parsing is pure so that every flag combination is unit-tested. */
+export type CliCommand =
+  | { readonly kind: "serve"; readonly transport: "stdio" }
+  | { readonly kind: "serve"; readonly transport: "socket"; readonly port: number }
+  | { readonly kind: "serve"; readonly transport: "node-ipc" }
+  | { readonly kind: "version" }
+  | { readonly kind: "help" }
+  | { readonly kind: "fix-all"; readonly args: readonly string[] }
+  | { readonly kind: "error"; readonly message: string };
+
+export const USAGE = `Usage: repair-ls [--stdio | --socket=PORT | --node-ipc]   run the language server (stdio by default)
+       repair-ls fix-all [DIR] [options]                   repair every failing test headlessly (see fix-all --help)
+       repair-ls --version | --help`;
+
+export function parseArgs(argv: readonly string[]): CliCommand {
+  if (argv[0] === "fix-all") return { kind: "fix-all", args: argv.slice(1) };
+  let command: CliCommand = { kind: "serve", transport: "stdio" };
+  for (const arg of argv) {
+    if (arg === "--version" || arg === "-v") return { kind: "version" };
+    if (arg === "--help" || arg === "-h") return { kind: "help" };
+    if (arg === "--stdio") command = { kind: "serve", transport: "stdio" };
+    else if (arg === "--node-ipc") command = { kind: "serve", transport: "node-ipc" };
+    else if (arg.startsWith("--socket=") || arg.startsWith("--port=")) {
+      const port = Number(arg.slice(arg.indexOf("=") + 1));
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+        return { kind: "error", message: `invalid port in ${arg}: expected a number from 1 to 65535` };
+      }
+      command = { kind: "serve", transport: "socket", port };
+    } else if (arg.startsWith("--clientProcessId=")) {
+      // Sent by vscode-languageclient alongside the transport flag; the server watches the parent through
+      // initialize's processId instead, so the flag is accepted and ignored.
+    } else return { kind: "error", message: `unknown option: ${arg}` };
+  }
+  return command;
+}

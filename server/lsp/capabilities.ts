@@ -1,0 +1,61 @@
+import { TextDocumentSyncKind, type ClientCapabilities, type ServerCapabilities } from "vscode-languageserver";
+import { negotiatePositionEncoding, type PositionEncoding } from "./position-encoding.js";
+import { CODE_ACTION_KINDS, COMMAND_IDS } from "./protocol-names.js";
+
+export interface NegotiatedCapabilities {
+  readonly capabilities: ServerCapabilities;
+  readonly positionEncoding: PositionEncoding;
+  /** Whether code actions can be resolved lazily (edits attached on codeAction/resolve). */
+  readonly lazyCodeActionEdits: boolean;
+  /** Whether the client accepts server-initiated work-done progress. */
+  readonly workDoneProgress: boolean;
+  readonly workspaceFolders: boolean;
+  readonly pullConfiguration: boolean;
+  readonly configurationChangeRegistration: boolean;
+  readonly watchedFilesRegistration: boolean;
+  readonly applyEdit: boolean;
+  readonly versionedEdits: boolean;
+}
+
+/**
+ * The one place that decides what the server offers, as a pure function of what the client can do. It is
+ * snapshot-tested, so any change to the advertised surface shows up in review.
+ */
+export function computeCapabilities(client: ClientCapabilities): NegotiatedCapabilities {
+  const positionEncoding = negotiatePositionEncoding(client.general?.positionEncodings);
+  const codeAction = client.textDocument?.codeAction;
+  const lazyCodeActionEdits = codeAction?.resolveSupport?.properties.includes("edit") ?? false;
+  const literalSupport = codeAction?.codeActionLiteralSupport !== undefined;
+  const workspaceFolders = client.workspace?.workspaceFolders === true;
+
+  const capabilities: ServerCapabilities = {
+    positionEncoding,
+    textDocumentSync: {
+      openClose: true,
+      change: TextDocumentSyncKind.Incremental,
+      save: { includeText: false },
+    },
+    codeActionProvider: literalSupport
+      ? {
+          codeActionKinds: [CODE_ACTION_KINDS.repair, CODE_ACTION_KINDS.repairHere],
+          resolveProvider: lazyCodeActionEdits,
+        }
+      : true,
+    executeCommandProvider: { commands: [...COMMAND_IDS] },
+  };
+  if (workspaceFolders) {
+    capabilities.workspace = { workspaceFolders: { supported: true, changeNotifications: true } };
+  }
+  return {
+    capabilities,
+    positionEncoding,
+    lazyCodeActionEdits,
+    workDoneProgress: client.window?.workDoneProgress === true,
+    workspaceFolders,
+    pullConfiguration: client.workspace?.configuration === true,
+    configurationChangeRegistration: client.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+    watchedFilesRegistration: client.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+    applyEdit: client.workspace?.applyEdit === true,
+    versionedEdits: client.workspace?.workspaceEdit?.documentChanges === true,
+  };
+}

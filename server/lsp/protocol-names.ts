@@ -1,0 +1,22 @@
+/** Command identifiers the server executes (workspace/executeCommand). Clients bind their UI to these. */
+export const COMMANDS = {
+  fixHere: "repair.fixHere",
+  fixAllFailing: "repair.fixAllFailing",
+  reindex: "repair.reindex",
+  cancel: "repair.cancel",
+  status: "repair.status",
+} as const;
+
+export const COMMAND_IDS: readonly string[] = Object.values(COMMANDS);
+
+/** Namespaced code action kinds (as Biome does), so users can filter or auto-apply repairs specifically. */
+export const CODE_ACTION_KINDS = {
+  repair: "quickfix.repair",
+  repairHere: "quickfix.repair.here",
+} as const;
+
+/** The configuration section clients store repair-ls settings under (workspace/configuration). */
+export const CONFIG_SECTION = "repairLs";
+
+/** Notification the server sends when a background repair job ends; the fix-all client waits for it. */
+export const JOB_FINISHED_NOTIFICATION = "repair/jobFinished";
