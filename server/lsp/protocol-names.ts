@@ -20,3 +20,9 @@ export const CONFIG_SECTION = "repairLs";
 
 /** Notification the server sends when a background repair job ends; the fix-all client waits for it. */
 export const JOB_FINISHED_NOTIFICATION = "repair/jobFinished";
+
+/**
+ * Notification the server sends whenever its overall state changes, for status bars:
+ * params { state: "idle" | "indexing" | "repairing" | "ollama-unavailable", message: string }.
+ */
+export const STATUS_NOTIFICATION = "repair/status";
