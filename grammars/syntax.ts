@@ -16,7 +16,10 @@ export interface FunctionSpan extends LineRange {
 }
 
 export function nodeLines(node: Node): LineRange {
-  return { startLine: node.startPosition.row, endLine: node.endPosition.row + 1 };
+  // A node that ends at column 0 (a line comment that owns its line break) does not cover that next line.
+  const { row, column } = node.endPosition;
+  const endLine = column === 0 && row > node.startPosition.row ? row : row + 1;
+  return { startLine: node.startPosition.row, endLine };
 }
 
 function overlaps(node: Node, range: LineRange): boolean {
