@@ -1,0 +1,28 @@
+/**
+ * Child-process entry point that builds the vector (ANN) index of an index folder:
+ *
+ *   node ann-worker.js <index-dir> <table> <partitions>
+ *
+ * Building it reads every vector into memory (~650 MB at 500k lines) and the allocator does not give that memory
+ * back, so a language server that built it in-process would stay that large for the rest of the session. In a
+ * short-lived child the peak is paid once and returned to the system at exit. The parent holds the writer lock
+ * and writes nothing while the child runs. Exit code 0 on success; the reason on stderr otherwise.
+ */
+import { loadLanceDb } from "./lancedb-loader.js";
+import { buildVectorIndex } from "./vector-index.js";
+
+async function main(): Promise<void> {
+  const [dir, tableName, partitions] = process.argv.slice(2);
+  if (!dir || !tableName || !partitions) throw new Error("usage: ann-worker <index-dir> <table> <partitions>");
+  const lancedb = await loadLanceDb();
+  const connection = await lancedb.connect(dir);
+  const table = await connection.openTable(tableName);
+  await buildVectorIndex(lancedb, table, Number(partitions));
+  table.close();
+  connection.close();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
