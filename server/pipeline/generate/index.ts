@@ -1,0 +1,117 @@
+/**
+ * Candidate generation for one hunk: the built-in template engine and, when configured and reachable, an Ollama
+ * model, merged into one ranked, filtered, de-duplicated list. LSP-agnostic; the engine calls
+ * generateCandidates() once per hunk.
+ */
+import type { Config } from "../../config/schema.js";
+import type {
+  Candidate,
+  FailureEvidence,
+  HunkContext,
+  Logger,
+  ProgressSink,
+  RetrievedLine,
+  Retriever,
+} from "../types.js";
+import { filterCandidates } from "./candidate-filter.js";
+import { normaliseWhitespace, splitFile, type FileLines } from "./hunk-text.js";
+import { OllamaGenerator, type OllamaOutcome } from "./ollama/ollama-generator.js";
+import { withSharedParse } from "./parse-cache.js";
+import { createSyntaxChecker } from "./syntax-check.js";
+import { templateCandidates } from "./template/template-generator.js";
+
+export interface GenerationOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly progress: ProgressSink;
+  readonly signal: AbortSignal;
+  /** Donor lines for the template engine (similar lines in the workspace); optional. */
+  readonly retriever?: Retriever;
+}
+
+/** Donor lines asked of the index per hunk, and how long the template engine waits for them. */
+export const DONOR_TOP_K = 10;
+export const DONOR_TIMEOUT_MS = 2_000;
+
+/** The line the index is asked about: the hunk's lines, or for an insertion the lines around the point. */
+function donorQuery(context: HunkContext, file: FileLines): string {
+  const { hunk } = context;
+  const lines =
+    hunk.endLine > hunk.startLine
+      ? file.lines.slice(hunk.startLine, hunk.endLine)
+      : file.lines.slice(Math.max(0, hunk.startLine - 1), hunk.startLine + 1);
+  return normaliseWhitespace(lines.join(" "));
+}
+
+async function donorLines(context: HunkContext, file: FileLines, options: GenerationOptions): Promise<RetrievedLine[]> {
+  const donors = [...context.retrieved];
+  const retriever = options.retriever;
+  const query = donorQuery(context, file);
+  if (!retriever || query === "") return donors;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const similar = await Promise.race([
+      retriever.similarLines(query, { topK: DONOR_TOP_K, language: context.language }),
+      new Promise<RetrievedLine[]>((resolve) => {
+        timer = setTimeout(() => resolve([]), DONOR_TIMEOUT_MS);
+      }),
+    ]);
+    const { hunk } = context;
+    // Lines of the hunk itself are not donors.
+    const outside = similar.filter(
+      (r) => !(r.file === hunk.file && r.line >= hunk.startLine && r.line < Math.max(hunk.endLine, hunk.startLine + 1)),
+    );
+    return [...donors, ...outside];
+  } catch (error) {
+    options.logger.debug(`Donor retrieval failed: ${error instanceof Error ? error.message : String(error)}`);
+    return donors;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Ranked, filtered, de-duplicated candidates for one hunk from every enabled generator (config "engine"). */
+export async function generateCandidates(
+  context: HunkContext,
+  evidence: FailureEvidence,
+  options: GenerationOptions,
+): Promise<Candidate[]> {
+  const { config, logger, progress, signal } = options;
+  if (signal.aborted) return [];
+  try {
+    const engine = config.engine;
+    const file = splitFile(context.fileText);
+    // The model runs in the background while the template engine works: its answers take seconds.
+    const modelRun: Promise<OllamaOutcome | undefined> =
+      engine === "builtin"
+        ? Promise.resolve(undefined)
+        : new OllamaGenerator({ config, logger, progress }).run(context, evidence, signal);
+    const candidates = await withSharedParse(context.fileText, context.language, async (parsed) => {
+      const builtin = async (): Promise<Candidate[]> =>
+        templateCandidates({ context, parsed, file, donors: await donorLines(context, file, options) });
+      const merged: Candidate[] = engine === "ollama" ? [] : await builtin();
+      const outcome = await modelRun;
+      merged.push(...(outcome?.candidates ?? []));
+      if (engine === "ollama" && !outcome?.candidates.some((c) => c.editKind === "model")) {
+        // "ollama" prefers the model but never leaves a hunk without candidates: the failure was reported once.
+        if (!outcome?.failure) logger.info("Ollama proposed nothing usable for this hunk; using the built-in engine");
+        merged.push(...(await builtin()));
+      }
+      if (signal.aborted) return [];
+      const checker = createSyntaxChecker(parsed, file, context.hunk);
+      return filterCandidates(merged, { context, checker, cap: config["repair.candidatesPerHunk"], signal });
+    });
+    return signal.aborted ? [] : candidates;
+  } catch (error) {
+    // A generator failing is a lost opportunity, not a failed repair: report it and let the task go on.
+    logger.error(
+      `Candidate generation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return [];
+  }
+}
+
+export { filterCandidates } from "./candidate-filter.js";
+export { OllamaGenerator } from "./ollama/ollama-generator.js";
+export { resetOllamaState } from "./ollama/host-state.js";
+export { templateCandidates } from "./template/template-generator.js";

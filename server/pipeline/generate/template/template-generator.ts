@@ -1,0 +1,171 @@
+import type { Node } from "web-tree-sitter";
+import type { ParsedFile } from "../../../../grammars/parser.js";
+import { enclosingFunction, statementsInRange, type FunctionSpan } from "../../../../grammars/syntax.js";
+import type { Candidate, HunkContext, RetrievedLine } from "../../types.js";
+import { hunkSpan, offsetInHunkText, type FileLines } from "../hunk-text.js";
+import { detectIndentUnit, hunkIndent } from "../indentation.js";
+import { donorEdits, knownNames } from "./donors.js";
+import { changedChars, scoreOf, type TemplateEdit, type TemplateLines } from "./edits.js";
+import { syntaxFor } from "./language-syntax.js";
+import type { LineInput } from "./line-input.js";
+import { copyRegion, descendants, nodesWithin, type LiteNode } from "./lite-tree.js";
+import type { MutationInput } from "./mutation-input.js";
+import { conditionEdits } from "./mutations/conditions.js";
+import { deletionEdits } from "./mutations/deletions.js";
+import { guardEdits } from "./mutations/guards.js";
+import { literalEdits } from "./mutations/literals.js";
+import { nameEdits } from "./mutations/names.js";
+import { operatorEdits } from "./mutations/operators.js";
+import { returnEdits } from "./mutations/returns.js";
+import { swapEdits } from "./mutations/swaps.js";
+import { collectScope, nearbyCallNames } from "./scope.js";
+
+/** Lines around the hunk that count as "nearby" for names and calls when no function encloses it. */
+const WINDOW_ROWS = 40;
+/** Furthest a call counts as "nearby" inside a very long function. */
+const NEARBY_LIMIT_ROWS = 300;
+/** Nodes spanning more rows than this are copied only around the hunk (see copyRegion). */
+const MAX_COPY_ROWS = 600;
+/** Candidates the engine returns before filtering: enough for any cap, bounded for huge hunks. */
+export const MAX_TEMPLATE_CANDIDATES = 400;
+
+export interface TemplateInput {
+  readonly context: HunkContext;
+  /** The parse of context.fileText; the caller owns (and disposes) it. */
+  readonly parsed: ParsedFile;
+  readonly file: FileLines;
+  /** Donor lines: the context's retrieved lines plus similar lines from the index. */
+  readonly donors: readonly RetrievedLine[];
+}
+
+async function orUndefined<T>(work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch {
+    // The grammar queries are an optimisation of scope, not a requirement: without them the window rule applies.
+    return undefined;
+  }
+}
+
+function nodeForSpan(root: Node, fn: FunctionSpan): Node {
+  let node: Node | null = root.descendantForIndex(fn.startIndex, fn.endIndex);
+  while (node && (node.startIndex > fn.startIndex || node.endIndex < fn.endIndex)) node = node.parent;
+  return node ?? root;
+}
+
+function liteIndex(nodes: Iterable<LiteNode>): Map<string, LiteNode> {
+  const map = new Map<string, LiteNode>();
+  for (const n of nodes) map.set(`${n.start}:${n.end}:${n.type}`, n);
+  return map;
+}
+
+/** Outermost statements wholly inside the hunk, or (insertion) the outermost statement starting on its line. */
+function hunkStatements(found: readonly Node[], region: readonly LiteNode[], context: HunkContext): LiteNode[] {
+  const { hunk } = context;
+  const byKey = liteIndex(region);
+  const isInsertion = hunk.endLine <= hunk.startLine;
+  const wanted = found.filter((s) =>
+    isInsertion
+      ? s.startPosition.row === hunk.startLine
+      : s.startPosition.row >= hunk.startLine && s.endPosition.row < hunk.endLine,
+  );
+  const outermost = wanted.filter(
+    (s) => !wanted.some((o) => o !== s && o.startIndex <= s.startIndex && o.endIndex >= s.endIndex),
+  );
+  return outermost
+    .map((s) => byKey.get(`${s.startIndex}:${s.endIndex}:${s.type}`))
+    .filter((n): n is LiteNode => n !== undefined);
+}
+
+/**
+ * The built-in engine: tree-sitter-driven mutations of the hunk plus donor lines, ranked by a prior. All tree
+ * work happens on one parse and one copy of the code around the hunk, so a hunk takes milliseconds.
+ */
+export async function templateCandidates(input: TemplateInput): Promise<Candidate[]> {
+  const { context, parsed, file } = input;
+  const { hunk } = context;
+  const source = file.text;
+  const syntax = syntaxFor(context.language);
+  const isInsertion = hunk.endLine <= hunk.startLine;
+  const range = { startLine: hunk.startLine, endLine: Math.max(hunk.endLine, hunk.startLine + 1) };
+  const fn = await orUndefined(() => enclosingFunction(parsed, range));
+  const foundStatements = (await orUndefined(() => statementsInRange(parsed, range))) ?? [];
+
+  const root = parsed.tree.rootNode;
+  const fromRow = Math.max(0, hunk.startLine - WINDOW_ROWS);
+  const toRow = Math.max(hunk.endLine, hunk.startLine) + WINDOW_ROWS;
+  const scopeNode = fn && fn.endLine - fn.startLine > 2 ? nodeForSpan(root, fn) : root;
+  const region = copyRegion(scopeNode, fromRow, toRow, MAX_COPY_ROWS);
+  const span = hunkSpan(file, hunk);
+  const inHunk = isInsertion ? [] : nodesWithin(region, span.start, span.end);
+  const scope = collectScope(syntax, source, region);
+  // "Nearby" is the enclosing function and a margin, but never more than a few hundred lines of a huge one.
+  const aroundFrom = Math.max((fn ? fn.startLine : hunk.startLine) - WINDOW_ROWS, hunk.startLine - NEARBY_LIMIT_ROWS);
+  const aroundTo = Math.min((fn ? fn.endLine : hunk.endLine) + WINDOW_ROWS, hunk.endLine + NEARBY_LIMIT_ROWS);
+  const nearby = nearbyCallNames(file.lines, aroundFrom, aroundTo, syntax.keywords);
+
+  const mutationInput: MutationInput = { source, syntax, inHunk, scope, nearby, hunkRow: hunk.startLine };
+  const edits: TemplateEdit[] = [
+    ...operatorEdits(mutationInput),
+    ...literalEdits(mutationInput),
+    ...conditionEdits(mutationInput),
+    ...swapEdits(mutationInput),
+    ...nameEdits(mutationInput),
+    ...returnEdits(mutationInput),
+  ];
+
+  const unit = detectIndentUnit(file.lines);
+  const lineInput: LineInput = {
+    source,
+    syntax,
+    file,
+    hunk,
+    unit,
+    indent: hunkIndent(file.lines, hunk.startLine, hunk.endLine, unit),
+    statements: hunkStatements(foundStatements, descendants(region), context),
+    scope,
+  };
+  const lineEdits: TemplateLines[] = [
+    ...deletionEdits(lineInput),
+    ...guardEdits(lineInput),
+    ...donorEdits(lineInput, input.donors, knownNames(file.lines)),
+  ];
+
+  const hunkText = file.lines.slice(hunk.startLine, Math.max(hunk.startLine, hunk.endLine)).join("\n");
+  const candidates: Candidate[] = [];
+  for (const edit of edits) {
+    if (edit.start < span.start || edit.end > span.end) continue;
+    const from = offsetInHunkText(file, hunk.startLine, edit.start);
+    const to = offsetInHunkText(file, hunk.startLine, edit.end);
+    const text = (hunkText.slice(0, from) + edit.replacement + hunkText.slice(to)).replace(/\r\n/g, "\n");
+    const changed = changedChars(hunkText, text);
+    candidates.push(toCandidate(text, edit.kind, edit.description, scoreOf(edit.kind, edit.weight, changed)));
+  }
+  for (const edit of lineEdits) {
+    // A deletion is small however many characters it removes; its prior already says how risky it is.
+    const changed = edit.kind === "delete" ? 0 : changedChars(hunkText, edit.text);
+    candidates.push(toCandidate(edit.text, edit.kind, edit.description, scoreOf(edit.kind, edit.weight, changed)));
+  }
+  return rank(candidates);
+}
+
+function toCandidate(text: string, kind: TemplateEdit["kind"], description: string, score: number): Candidate {
+  return { text, score, generator: kind === "donor" ? "donor" : "template", editKind: kind, description };
+}
+
+/** Best first, one entry per text (keeping the best-scored description), bounded. */
+function rank(candidates: Candidate[]): Candidate[] {
+  const sorted = candidates
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => b.c.score - a.c.score || a.i - b.i)
+    .map(({ c }) => c);
+  const seen = new Set<string>();
+  const out: Candidate[] = [];
+  for (const candidate of sorted) {
+    if (seen.has(candidate.text)) continue;
+    seen.add(candidate.text);
+    out.push(candidate);
+    if (out.length >= MAX_TEMPLATE_CANDIDATES) break;
+  }
+  return out;
+}
