@@ -1,0 +1,75 @@
+import { languageForPath } from "../../grammars/languages.js";
+import { withParse } from "../../grammars/parser.js";
+import { enclosingFunction } from "../../grammars/syntax.js";
+import { splitLinesKeepEnds } from "./combine/patch.js";
+import type { EnclosingFunction, Hunk, HunkContext, Logger, RetrievedLine, Retriever } from "./types.js";
+
+/** Lines either side of the hunk used as the "enclosing function" at top level (MultiMend's fallback window). */
+const WINDOW_LINES = 3;
+
+/** The hunk's lines joined with "\n", without their terminators (the generator's `buggyText`). */
+export function hunkText(fileText: string, hunk: Hunk): string {
+  return splitLinesKeepEnds(fileText)
+    .slice(hunk.startLine, hunk.endLine)
+    .map((l) => l.replace(/\r?\n$/, ""))
+    .join("\n");
+}
+
+async function enclosing(
+  fileText: string,
+  hunk: Hunk,
+  language: HunkContext["language"],
+): Promise<EnclosingFunction | undefined> {
+  const fn = await withParse(fileText, language, (parsed) => enclosingFunction(parsed, hunk));
+  if (fn) return { name: fn.name, startLine: fn.startLine, endLine: fn.endLine, text: fn.text };
+  // At top level the paper falls back to a window of lines around the hunk.
+  const lines = splitLinesKeepEnds(fileText);
+  const startLine = Math.max(0, hunk.startLine - WINDOW_LINES);
+  const endLine = Math.min(lines.length, Math.max(hunk.endLine, hunk.startLine + 1) + WINDOW_LINES);
+  return { name: undefined, startLine, endLine, text: lines.slice(startLine, endLine).join("").replace(/\n$/, "") };
+}
+
+async function retrieve(
+  retriever: Retriever | undefined,
+  hunk: Hunk,
+  fileText: string,
+  logger: Logger,
+): Promise<RetrievedLine[]> {
+  // MultiMend retrieves nothing for a pure insertion: there is no buggy line to query with.
+  if (!retriever || hunk.startLine === hunk.endLine) return [];
+  try {
+    return await retriever.retrieveForHunk(hunk, fileText);
+  } catch (error) {
+    logger.debug(
+      `repair: retrieval failed for ${hunk.file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return [];
+  }
+}
+
+/**
+ * Everything a generator needs for one hunk: the file's current text (overlay or disk), the buggy lines, the
+ * enclosing function from tree-sitter, and related lines from the index when a retriever is available.
+ * Undefined for files of languages outside the grammar table.
+ */
+export async function buildHunkContext(
+  hunk: Hunk,
+  fileText: string,
+  retriever: Retriever | undefined,
+  logger: Logger,
+): Promise<HunkContext | undefined> {
+  const language = languageForPath(hunk.file)?.id;
+  if (!language) return undefined;
+  const [enclosingFunction, retrieved] = await Promise.all([
+    enclosing(fileText, hunk, language),
+    retrieve(retriever, hunk, fileText, logger),
+  ]);
+  return {
+    hunk,
+    language,
+    fileText,
+    buggyText: hunkText(fileText, hunk),
+    enclosingFunction,
+    retrieved,
+  };
+}

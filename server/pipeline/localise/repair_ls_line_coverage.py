@@ -1,0 +1,123 @@
+"""pytest plugin of repair-ls: records, per test, the lines of workspace files that the test executed.
+
+repair-ls loads it with `-p repair_ls_line_coverage` (this folder on PYTHONPATH) to compute spectrum-based
+(Ochiai) suspiciousness without coverage.py. Settings come from the environment:
+
+  REPAIR_LS_COVERAGE_ROOT  only files under this folder are recorded (the workspace copy)
+  REPAIR_LS_COVERAGE_OUT   the JSON file to write: {"tests": {nodeid: {"failed": bool, "lines": {relpath: [n]}}}}
+
+Lines are 1-based. Python 3.12+ uses sys.monitoring (events are disabled per code object outside the root, so the
+overhead stays small); older versions use sys.settrace with a global tracer that returns no local tracer for
+frames outside the root.
+"""
+
+import json
+import os
+import sys
+import threading
+
+_ROOT = os.path.realpath(os.environ.get("REPAIR_LS_COVERAGE_ROOT") or os.getcwd())
+_OUT = os.environ.get("REPAIR_LS_COVERAGE_OUT")
+_wanted_cache = {}
+_current = None
+_results = {}
+
+
+def _wanted(filename):
+    cached = _wanted_cache.get(filename)
+    if cached is None:
+        path = os.path.realpath(filename) if filename and not filename.startswith("<") else ""
+        cached = (
+            path.startswith(_ROOT + os.sep)
+            and path.endswith(".py")
+            and os.sep + "site-packages" + os.sep not in path
+            and os.path.basename(path) != os.path.basename(__file__)
+        )
+        _wanted_cache[filename] = cached
+    return cached
+
+
+def _local_tracer(frame, event, arg):
+    lines = _current
+    if event == "line" and lines is not None:
+        lines.add((frame.f_code.co_filename, frame.f_lineno))
+    return _local_tracer
+
+
+def _global_tracer(frame, event, arg):
+    if event != "call" or _current is None or not _wanted(frame.f_code.co_filename):
+        return None
+    return _local_tracer
+
+
+_TOOL_ID = 4  # sys.monitoring tool ids 0-5 are free for tools; 4 is unlikely to clash with debuggers (0) or coverage (1).
+
+
+def _start_monitoring():
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is None:
+        sys.settrace(_global_tracer)
+        threading.settrace(_global_tracer)
+        return
+    try:
+        monitoring.use_tool_id(_TOOL_ID, "repair-ls")
+    except ValueError:
+        sys.settrace(_global_tracer)
+        threading.settrace(_global_tracer)
+        return
+
+    def on_line(code, line):
+        if not _wanted(code.co_filename):
+            return monitoring.DISABLE
+        lines = _current
+        if lines is not None:
+            lines.add((code.co_filename, line))
+        return None
+
+    monitoring.register_callback(_TOOL_ID, monitoring.events.LINE, on_line)
+    monitoring.set_events(_TOOL_ID, monitoring.events.LINE)
+
+
+def pytest_configure(config):
+    _start_monitoring()
+
+
+def _begin():
+    global _current
+    _current = set()
+
+
+def _end(nodeid, failed):
+    global _current
+    lines = _current or set()
+    _current = None
+    entry = _results.setdefault(nodeid, {"failed": False, "lines": {}})
+    entry["failed"] = entry["failed"] or failed
+    per_file = entry["lines"]
+    for filename, line in lines:
+        relative = os.path.relpath(os.path.realpath(filename), _ROOT).replace(os.sep, "/")
+        per_file.setdefault(relative, set()).add(line)
+
+
+def pytest_runtest_protocol(item, nextitem):
+    _begin()
+    _results.setdefault(item.nodeid, {"failed": False, "lines": {}})
+    return None
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        _results.setdefault(report.nodeid, {"failed": False, "lines": {}})["failed"] = True
+    if report.when == "teardown":
+        _end(report.nodeid, report.failed)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _OUT:
+        return
+    serialisable = {
+        nodeid: {"failed": entry["failed"], "lines": {f: sorted(ls) for f, ls in entry["lines"].items()}}
+        for nodeid, entry in _results.items()
+    }
+    with open(_OUT, "w", encoding="utf-8") as handle:
+        json.dump({"root": _ROOT, "tests": serialisable}, handle)

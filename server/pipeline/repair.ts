@@ -1,0 +1,393 @@
+import { availableParallelism } from "node:os";
+import type { Config } from "../config/schema.js";
+import { runBaseline, type Baseline } from "./baseline.js";
+import { buildPatches, location, outcomeRecords } from "./build-report.js";
+import { defaultCandidateSource, type CandidateSource } from "./candidates.js";
+import { factsFor, hunksFromLines, localise, type RankedHunk, type SuspiciousLine } from "./localise/localise.js";
+import { SourceFiles } from "./localise/source-files.js";
+import type { RepairPatch, RepairReport, RepairStatus } from "./report.js";
+import { detectTestCommand as detect } from "./runners/detect.js";
+import type { TestCommand } from "./runners/test-command.js";
+import { searchPatches } from "./search.js";
+import type { FailureEvidence, Hunk, Logger, ProgressSink, Retriever } from "./types.js";
+import { WorkerPool } from "./validate/pool.js";
+import { removeStaleScratch } from "./validate/scratch.js";
+import { PatchValidator, type ValidationRecord } from "./validate/validator.js";
+import { listWorkspaceFiles, WorkspaceFiles } from "./workspace-files.js";
+
+export type { RepairReport } from "./report.js";
+export type { TestCommand } from "./runners/test-command.js";
+
+export interface RepairEnvironment {
+  /** Absolute workspace folder. */
+  readonly root: string;
+  readonly config: Config;
+  readonly logger: Logger;
+  /** report(message, percentage) for $/progress. */
+  readonly progress: ProgressSink;
+  /** Cancellation: stops runs (killing their process groups), removes scratch copies, resolves "cancelled". */
+  readonly signal: AbortSignal;
+  /** Context retrieval (may be absent). */
+  readonly retriever?: Retriever;
+  /** Unsaved editor buffers (absolute path -> text); they override the disk everywhere. */
+  readonly overlays?: ReadonlyMap<string, string>;
+  /** Candidate generation; defaults to server/pipeline/generate (tests inject scripted candidates). */
+  readonly generate?: CandidateSource;
+}
+
+/** Floor of the per-candidate timeout, whatever the baseline's duration. */
+const MIN_CANDIDATE_TIMEOUT_MS = 5_000;
+/** Per-candidate timeout as a multiple of the baseline run's duration. */
+const CANDIDATE_TIMEOUT_FACTOR = 3;
+
+/** Detects how the workspace runs its tests (the `test.command` setting wins); undefined when nothing is found. */
+export function detectTestCommand(root: string, config: Config): Promise<TestCommand | undefined> {
+  return detect(root, config);
+}
+
+/**
+ * Runs the tests, localises the failures and repairs every failing test. Never rejects. Tests run only in scratch
+ * copies; `test.allowRun` "never" refuses, while "ask" is the caller's to settle before calling (the engine runs).
+ */
+export function fixAllFailing(env: RepairEnvironment): Promise<RepairReport> {
+  return runTask(env, undefined);
+}
+
+/** Repairs within the given hunks (an editor selection or a diagnostic's range). Never rejects. */
+export function repairHunks(env: RepairEnvironment, hunks: readonly Hunk[]): Promise<RepairReport> {
+  return runTask(env, hunks);
+}
+
+interface TaskState {
+  /** performance.now() and Date.now() at the start: the budget counts from here. */
+  readonly started: number;
+  readonly startedAt: number;
+  command?: TestCommand;
+  baseline?: Baseline;
+  validator?: PatchValidator;
+  firstPlausible?: number;
+  localisation: string[];
+}
+
+function seconds(since: number): number {
+  return Math.round((performance.now() - since) / 10) / 100;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function emptyReport(state: TaskState, status: RepairStatus, message: string): RepairReport {
+  return {
+    status,
+    message,
+    ...(state.command ? { testCommand: state.command } : {}),
+    failingBefore: state.baseline?.oracle.map((t) => t.name) ?? [],
+    flaky: state.baseline?.flaky ?? [],
+    patches: [],
+    unfixed: state.baseline?.oracle.map((t) => t.name) ?? [],
+    outcomes: [],
+    validations: state.validator?.validations ?? 0,
+    seconds: seconds(state.started),
+    localisation: state.localisation,
+  };
+}
+
+/** Given hunks first, then the suspicious lines inside them as single-line hunks. */
+function hunksWithin(
+  given: readonly Hunk[],
+  lines: readonly SuspiciousLine[],
+  facts: Parameters<typeof hunksFromLines>[1],
+): RankedHunk[] {
+  const inside = lines.filter((l) =>
+    given.some((h) => h.file === l.file && h.startLine <= l.line && l.line < Math.max(h.endLine, h.startLine + 1)),
+  );
+  const out: RankedHunk[] = given.map((hunk, i) => ({ hunk, score: 1000 - i, origin: "given" as const }));
+  for (const ranked of hunksFromLines(inside, facts)) {
+    if (ranked.origin === "function") continue;
+    const duplicate = out.some(
+      (o) =>
+        o.hunk.file === ranked.hunk.file &&
+        o.hunk.startLine === ranked.hunk.startLine &&
+        o.hunk.endLine === ranked.hunk.endLine,
+    );
+    if (!duplicate) out.push(ranked);
+  }
+  return out;
+}
+
+async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefined): Promise<RepairReport> {
+  const state: TaskState = { started: performance.now(), startedAt: Date.now(), localisation: [] };
+  const { config, logger, progress, signal } = env;
+  const cancelled = (): RepairReport => emptyReport(state, "cancelled", "The repair was cancelled.");
+  if (config["test.allowRun"] === "never") {
+    return emptyReport(
+      state,
+      "error",
+      'Running tests is disabled (test.allowRun is "never"), so no repair can be validated.',
+    );
+  }
+  let pool: WorkerPool | undefined;
+  try {
+    removeStaleScratch();
+    state.command = await detectTestCommand(env.root, config);
+    if (!state.command) {
+      return emptyReport(
+        state,
+        "no-tests",
+        "No test command was found; set test.command to the command that runs the tests.",
+      );
+    }
+    const command = state.command;
+    if (signal.aborted) return cancelled();
+    const files = new WorkspaceFiles(env.root, env.overlays ?? new Map());
+    const sources = new SourceFiles(env.root, await listWorkspaceFiles(env.root));
+    const workers = config["repair.workers"] > 0 ? config["repair.workers"] : availableParallelism();
+    pool = new WorkerPool({
+      root: env.root,
+      size: Math.max(1, workers),
+      ...(env.overlays ? { overlays: env.overlays } : {}),
+      signal,
+      logger,
+    });
+
+    progress.report(`Running the tests (${command.command})`, 0);
+    const fullTimeoutMs = config["test.timeoutSeconds"] * 1000;
+    const worker = await pool.acquire();
+    let baseline: Baseline;
+    try {
+      baseline = await runBaseline({
+        command,
+        worker,
+        root: env.root,
+        sources,
+        timeoutMs: fullTimeoutMs,
+        signal,
+        logger,
+      });
+    } finally {
+      pool.release(worker);
+    }
+    state.baseline = baseline;
+    if (signal.aborted) return cancelled();
+    const run = baseline.run;
+    const stop = baselineVerdict(baseline, command, config);
+    if (stop) return emptyReport(state, stop.status, stop.message);
+
+    progress.report(`Localising ${plural(baseline.oracle.length, "failing test")}`, 10);
+    const localisation = await localise({
+      sources,
+      files,
+      failing: baseline.oracle,
+      passing: baseline.passing,
+      ...(baseline.coverage ? { coverage: baseline.coverage } : {}),
+      output: run.output,
+    });
+    let hunks: readonly RankedHunk[] = localisation.hunks;
+    if (given) {
+      const facts = await factsFor(
+        files,
+        new Set([...given.map((h) => h.file), ...localisation.lines.map((l) => l.file)]),
+      );
+      hunks = hunksWithin(given, localisation.lines, facts);
+    }
+    state.localisation = hunks.map(
+      (h) => `${files.relative(h.hunk.file)}:${h.hunk.startLine + 1}-${Math.max(h.hunk.endLine, h.hunk.startLine + 1)}`,
+    );
+    logger.info(
+      `repair: ${localisation.spectrumSource} localisation; hunks: ${state.localisation.slice(0, 8).join(", ")}`,
+    );
+    const broken = localisation.brokenFiles[0];
+    if (broken) {
+      const where = location(files, broken.file, broken.line);
+      return emptyReport(state, "error", `${where} has a syntax error; the code must parse before it can be repaired.`);
+    }
+    if (hunks.length === 0) {
+      return emptyReport(state, "unfixed", "No suspicious code was found for the failing tests.");
+    }
+
+    const bases = new Map<string, string>();
+    const baseText = async (file: string): Promise<string | undefined> => {
+      if (!bases.has(file)) {
+        const text = await files.read(file);
+        if (text === undefined) return undefined;
+        bases.set(file, text);
+      }
+      return bases.get(file);
+    };
+    const maxValidations = config["repair.maxValidations"];
+    const candidateTimeoutMs = Math.min(
+      fullTimeoutMs,
+      Math.max(MIN_CANDIDATE_TIMEOUT_MS, Math.ceil(CANDIDATE_TIMEOUT_FACTOR * run.seconds * 1000)),
+    );
+    const validator = new PatchValidator({
+      command,
+      pool,
+      root: env.root,
+      baseText,
+      oracle: baseline.oracle,
+      failingAtBaseline: baseline.failingAtBaseline,
+      firstRunTimeoutMs: fullTimeoutMs,
+      candidateTimeoutMs,
+      maxValidations,
+      deadline: state.startedAt + config["repair.budgetSeconds"] * 1000,
+      stopAfterPlausible: config["repair.stopAfterPlausible"],
+      signal,
+      logger,
+      onPlausible: (record) => {
+        state.firstPlausible ??= seconds(state.started);
+        logger.info(
+          `repair: plausible patch after ${record.order + 1} candidates: ${record.patch.map((p) => p.candidate.description).join("; ")}`,
+        );
+      },
+      onValidated: () => {
+        const done = validator.validations;
+        progress.report(
+          `Validated ${plural(done, "candidate")} (${validator.plausibleCount} plausible)`,
+          Math.min(95, 15 + Math.round((80 * done) / maxValidations)),
+        );
+      },
+    });
+    state.validator = validator;
+    const generate = env.generate ?? (await defaultCandidateSource());
+    progress.report("Generating and validating candidates", 15);
+    await searchPatches({
+      hunks,
+      evidence: localisation.evidence satisfies FailureEvidence,
+      validator,
+      generate,
+      readText: baseText,
+      config,
+      logger,
+      progress,
+      signal,
+      ...(env.retriever ? { retriever: env.retriever } : {}),
+      maxValidations,
+    });
+
+    let partial: ValidationRecord | undefined;
+    if (validator.plausibleCount === 0 && !signal.aborted) {
+      partial = await bestPartial(validator, baseline.oracle.length);
+    }
+    const oracleNames = baseline.oracle.map((t) => t.name);
+    const patches = buildPatches({ records: validator.completed, oracle: oracleNames, bases, files }, partial);
+    const status = signal.aborted ? "cancelled" : statusOf(patches);
+    const best = patches[0];
+    const unfixed = best ? oracleNames.filter((t) => !best.fixedTests.includes(t)) : oracleNames;
+    progress.report("Done", 100);
+    return {
+      status,
+      message: messageFor(
+        status,
+        patches,
+        oracleNames.length,
+        validator.validations,
+        seconds(state.started),
+        files,
+        best,
+      ),
+      testCommand: command,
+      failingBefore: oracleNames,
+      flaky: baseline.flaky,
+      patches,
+      unfixed: status === "fixed" ? [] : unfixed,
+      outcomes: outcomeRecords(validator.completed, files),
+      validations: validator.validations,
+      seconds: seconds(state.started),
+      ...(state.firstPlausible !== undefined ? { secondsToFirstPlausible: state.firstPlausible } : {}),
+      localisation: state.localisation,
+    };
+  } catch (error) {
+    if (signal.aborted) return cancelled();
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.error(`repair: ${reason}`);
+    return emptyReport(state, "error", `The repair failed: ${reason}.`);
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** Why the task ends after the baseline run (tests could not run, or nothing fails), if it does. */
+function baselineVerdict(
+  baseline: Baseline,
+  command: TestCommand,
+  config: Config,
+): { status: RepairStatus; message: string } | undefined {
+  const run = baseline.run;
+  switch (run.kind) {
+    case "not-found":
+      return {
+        status: "error",
+        message: `The test command \`${command.command}\` could not run: ${run.problem ?? "not found"}.`,
+      };
+    case "timeout":
+      return {
+        status: "error",
+        message: `The test command \`${command.command}\` did not finish within ${config["test.timeoutSeconds"]} s.`,
+      };
+    case "build-error":
+      return { status: "error", message: `The code does not build, so no test ran: ${run.problem ?? "build error"}.` };
+    case "cancelled":
+      return { status: "cancelled", message: "The repair was cancelled." };
+    case "completed":
+      break;
+  }
+  if (run.counts.total === 0)
+    return { status: "no-tests", message: `The test command \`${command.command}\` ran no tests.` };
+  if (baseline.oracle.length > 0) return undefined;
+  const all = run.counts.total === 1 ? "The only test passes" : `All ${run.counts.total} tests pass`;
+  const flaky = baseline.flaky.length > 0 ? ` (${plural(baseline.flaky.length, "flaky test")} passed on a re-run)` : "";
+  return { status: "nothing-failing", message: `${all}${flaky}: there is nothing to repair.` };
+}
+
+/** The validated patch that fixes the most failing tests without fixing all, checked against the full suite. */
+async function bestPartial(validator: PatchValidator, oracleSize: number): Promise<ValidationRecord | undefined> {
+  const improving = validator.completed
+    .filter(
+      (r) => r.outcome.kind === "failing-tests" && r.stillFailing.length > 0 && r.stillFailing.length < oracleSize,
+    )
+    .sort(
+      (a, b) => a.stillFailing.length - b.stillFailing.length || a.patch.length - b.patch.length || a.order - b.order,
+    );
+  for (const record of improving.slice(0, 2)) {
+    const checked = await validator.checkPartial(record);
+    if (checked?.full && checked.full.regressions.length === 0 && checked.stillFailing.length < oracleSize)
+      return checked;
+  }
+  return undefined;
+}
+
+function statusOf(patches: readonly RepairPatch[]): RepairStatus {
+  const best = patches[0];
+  if (!best) return "unfixed";
+  if (best.plausible) return "fixed";
+  return best.fixedTests.length > 0 && best.regressions.length === 0 ? "partial" : "unfixed";
+}
+
+function messageFor(
+  status: RepairStatus,
+  patches: readonly RepairPatch[],
+  failing: number,
+  validations: number,
+  secs: number,
+  files: WorkspaceFiles,
+  best: RepairPatch | undefined,
+): string {
+  const spent = `${plural(validations, "validation")}, ${secs.toFixed(1)} s`;
+  const where = best ? best.files.map((f) => files.relative(f.file)).join(", ") : "";
+  switch (status) {
+    case "fixed": {
+      const plausible = patches.filter((p) => p.plausible).length;
+      return (
+        `Found ${plural(plausible, "plausible patch")}`.replace("patchs", "patches") +
+        ` for ${plural(failing, "failing test")} (${spent}); best: ${best?.description ?? ""} in ${where}.`
+      );
+    }
+    case "partial":
+      return `A patch fixes ${best?.fixedTests.length ?? 0} of ${plural(failing, "failing test")} (${spent}): ${best?.description ?? ""}.`;
+    case "cancelled":
+      return `The repair was cancelled after ${spent}.`;
+    default:
+      return `No patch made the ${plural(failing, "failing test")} pass (${spent}).`;
+  }
+}

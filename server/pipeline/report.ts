@@ -1,0 +1,119 @@
+/**
+ * The result of a repair task, as the LSP layer and the CLI consume it. Plain data (JSON-serialisable), no LSP
+ * types: lines are 0-based and ranges of lines half-open, files absolute (with a workspace-relative twin).
+ */
+import type { GeneratorId } from "./types.js";
+import type { TestCommand } from "./runners/test-command.js";
+
+export type RepairStatus =
+  /** Every failing test passes with the best patch, and no other test broke. */
+  | "fixed"
+  /** The best patch fixes some failing tests (without breaking others), not all. */
+  | "partial"
+  /** Tests fail and no validated patch improves them. */
+  | "unfixed"
+  /** The test suite passes: there is nothing to repair. */
+  | "nothing-failing"
+  /** No test command was found (or configured), or the suite has no tests. */
+  | "no-tests"
+  /** The task was cancelled through the signal; scratch copies were removed. */
+  | "cancelled"
+  /** The tests could not be run or the code could not be read (see message). */
+  | "error";
+
+/** One edit of a file: lines [startLine, endLine) of the file the patch was computed against become newText. */
+export interface LineEdit {
+  readonly startLine: number;
+  readonly endLine: number;
+  /** The replaced lines exactly as they were, line terminators included ("" for an insertion). */
+  readonly oldText: string;
+  /** The replacement, line terminators included ("" deletes the lines). */
+  readonly newText: string;
+}
+
+export interface FilePatch {
+  /** Absolute path. */
+  readonly file: string;
+  /** Path relative to the workspace root, with "/" separators. */
+  readonly relativePath: string;
+  /** Edits in ascending line order; they never overlap. */
+  readonly edits: readonly LineEdit[];
+  /**
+   * SHA-256 (hex) of the UTF-8 text the edits were computed against. The LSP layer must refuse to apply the patch
+   * to a document whose text hashes differently (it changed since), and recompute instead.
+   */
+  readonly baseHash: string;
+  /** The exact text the edits were computed against. */
+  readonly baseText: string;
+}
+
+/** A validated patch. */
+export interface RepairPatch {
+  /** Stable within one report: "p1", "p2", ... in rank order. */
+  readonly id: string;
+  /** What changes, for titles: e.g. "`<=` -> `<`"; several hunks are joined with "; ". */
+  readonly description: string;
+  readonly files: readonly FilePatch[];
+  /** Unified diff with a/ and b/ paths relative to the root, applicable with `git apply` there. */
+  readonly diff: string;
+  /** Failing tests (of failingBefore) that pass with the patch. */
+  readonly fixedTests: readonly string[];
+  /** The full suite's result with the patch applied. */
+  readonly validatedTests: { readonly passed: number; readonly total: number };
+  /** Tests that passed before and fail with the patch (plausible patches have none). */
+  readonly regressions: readonly string[];
+  /** Generators that proposed this patch (after normalisation): more than one is agreement. */
+  readonly generators: readonly GeneratorId[];
+  /** Sum of the candidates' scores (higher is more promising). */
+  readonly score: number;
+  /** True when every failing test passes and nothing regressed. */
+  readonly plausible: boolean;
+  /** Which combination phase found it. */
+  readonly phase: CombinationPhase;
+}
+
+export type CombinationPhase = "single-hunk" | "same-text" | "greedy" | "best-first";
+
+/** How one validated candidate fared; every validated candidate has one. */
+export type CandidateOutcome =
+  | { readonly kind: "syntax-error" }
+  | { readonly kind: "compile-error"; readonly message: string }
+  | { readonly kind: "failing-tests"; readonly count: number; readonly regressions: number }
+  | { readonly kind: "timeout" }
+  | { readonly kind: "plausible" };
+
+export interface OutcomeRecord {
+  /** Description of the candidate patch, e.g. "`<=` -> `<` (search.py:14)". */
+  readonly description: string;
+  readonly phase: CombinationPhase;
+  readonly outcome: CandidateOutcome;
+  /** Hunks the candidate patch touched, as "relative/path:line" (1-based for people). */
+  readonly locations: readonly string[];
+  readonly seconds: number;
+}
+
+export interface RepairReport {
+  readonly status: RepairStatus;
+  /** One human sentence saying what happened. */
+  readonly message: string;
+  /** The command that ran the tests, when one was found. */
+  readonly testCommand?: TestCommand;
+  /** Tests failing on the unmodified code (consistently: flaky ones are excluded). */
+  readonly failingBefore: readonly string[];
+  /** Tests that failed once and passed on a re-run: not used as the oracle. */
+  readonly flaky: readonly string[];
+  /** Validated patches, best first (see rank.ts). */
+  readonly patches: readonly RepairPatch[];
+  /** Failing tests that no reported patch fixes. */
+  readonly unfixed: readonly string[];
+  /** Every validated candidate's outcome, in validation order. */
+  readonly outcomes: readonly OutcomeRecord[];
+  /** Test runs spent on candidates (syntax-rejected candidates cost none). */
+  readonly validations: number;
+  /** Wall-clock seconds of the whole task. */
+  readonly seconds: number;
+  /** Seconds from the start to the first plausible patch, when one was found. */
+  readonly secondsToFirstPlausible?: number;
+  /** Suspicious hunks considered, most suspicious first ("relative/path:startLine-endLine", 1-based inclusive). */
+  readonly localisation: readonly string[];
+}

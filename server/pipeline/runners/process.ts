@@ -1,0 +1,202 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
+/** How a spawned command ended. */
+export type ProcessEnd = "exited" | "timeout" | "cancelled" | "spawn-error";
+
+export interface ProcessResult {
+  readonly end: ProcessEnd;
+  /** Exit code when the process exited on its own; null when it was killed or never started. */
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Standard output, capped (see `maxOutputBytes`): the head and the tail are kept, the middle is elided. */
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+  /** Why the command could not start, for spawn errors. */
+  readonly error?: string;
+}
+
+export interface RunProcessOptions {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Bytes kept per stream; the default keeps 4 MB (2 MB head + 2 MB tail). */
+  readonly maxOutputBytes?: number;
+}
+
+const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+/** After the shell exits, how long to wait for stray holders of its pipes before giving up on them. */
+const PIPE_DRAIN_MS = 500;
+
+/** Keeps the head and the tail of a stream so that both a runner's header and its final summary survive. */
+class CappedBuffer {
+  private readonly head: Buffer[] = [];
+  private headBytes = 0;
+  private tail: Buffer[] = [];
+  private tailBytes = 0;
+  private dropped = 0;
+
+  constructor(private readonly cap: number) {}
+
+  push(chunk: Buffer): void {
+    const half = Math.floor(this.cap / 2);
+    if (this.headBytes < half) {
+      const take = Math.min(half - this.headBytes, chunk.length);
+      this.head.push(chunk.subarray(0, take));
+      this.headBytes += take;
+      chunk = chunk.subarray(take);
+    }
+    if (chunk.length === 0) return;
+    this.tail.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tailBytes > half && this.tail.length > 0) {
+      const first = this.tail[0]!;
+      const excess = this.tailBytes - half;
+      if (first.length <= excess) {
+        this.tail.shift();
+        this.tailBytes -= first.length;
+        this.dropped += first.length;
+      } else {
+        this.tail[0] = first.subarray(excess);
+        this.tailBytes -= excess;
+        this.dropped += excess;
+      }
+    }
+  }
+
+  toString(): string {
+    const head = Buffer.concat(this.head).toString("utf8");
+    const tail = Buffer.concat(this.tail).toString("utf8");
+    if (this.dropped === 0) return head + tail;
+    return `${head}\n[repair-ls: ${this.dropped} bytes of output elided]\n${tail}`;
+  }
+}
+
+/** Process groups started by this process and still alive; killed on exit so that no test run outlives us. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const pid of liveGroups) killGroup(pid);
+  });
+}
+
+/** Sends SIGKILL to a whole process group; a group that is already gone is not an error. */
+export function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // ESRCH: the group has already exited. EPERM cannot happen for a group we created.
+  }
+}
+
+/** Whether any process of the group `pid` is still alive. */
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a shell command in its own process group with a timeout. On timeout or cancellation the whole group gets
+ * SIGKILL (test runs that loop forever, and the children they spawned, must not survive). After a normal exit the
+ * group is killed too, so that daemons a test left behind do not linger. Never rejects: a missing binary, a
+ * timeout and a cancellation are all results.
+ */
+export function runProcess(command: string, options: RunProcessOptions): Promise<ProcessResult> {
+  installExitHook();
+  const started = performance.now();
+  const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const stdout = new CappedBuffer(cap);
+  const stderr = new CappedBuffer(cap);
+  const seconds = (): number => (performance.now() - started) / 1000;
+
+  if (options.signal?.aborted) {
+    return Promise.resolve({ end: "cancelled", exitCode: null, signal: null, stdout: "", stderr: "", seconds: 0 });
+  }
+
+  return new Promise<ProcessResult>((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawn("/bin/sh", ["-c", command], {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      resolve({
+        end: "spawn-error",
+        exitCode: null,
+        signal: null,
+        stdout: "",
+        stderr: "",
+        seconds: seconds(),
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return;
+    }
+    const pid = child.pid;
+    if (pid !== undefined) liveGroups.add(pid);
+    let killedFor: ProcessEnd | undefined;
+    let settled = false;
+
+    const kill = (reason: ProcessEnd): void => {
+      if (killedFor || pid === undefined) return;
+      killedFor = reason;
+      killGroup(pid);
+    };
+    const timer = setTimeout(() => kill("timeout"), options.timeoutMs);
+    const onAbort = (): void => kill("cancelled");
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+
+    child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+
+    const finish = (result: Omit<ProcessResult, "stdout" | "stderr" | "seconds">): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (pid !== undefined) {
+        killGroup(pid);
+        liveGroups.delete(pid);
+      }
+      resolve({ ...result, stdout: stdout.toString(), stderr: stderr.toString(), seconds: seconds() });
+    };
+
+    child.on("error", (error) => {
+      finish({ end: "spawn-error", exitCode: null, signal: null, error: error.message });
+    });
+    child.on("exit", (code, signal) => {
+      // Grandchildren may still hold the pipes open; kill the group now and give the pipes a moment to drain.
+      if (pid !== undefined) killGroup(pid);
+      const done = (): void =>
+        finish(
+          killedFor
+            ? { end: killedFor, exitCode: null, signal }
+            : { end: "exited", exitCode: code, signal: signal ?? null },
+        );
+      const open = [child.stdout, child.stderr].filter((s) => s !== null && !s.closed);
+      if (open.length === 0) {
+        done();
+        return;
+      }
+      let remaining = open.length;
+      for (const stream of open) {
+        stream?.once("close", () => {
+          remaining -= 1;
+          if (remaining === 0) done();
+        });
+      }
+      setTimeout(done, PIPE_DRAIN_MS).unref();
+    });
+  });
+}

@@ -1,0 +1,83 @@
+import type { Logger } from "../types.js";
+import { ScratchCopy } from "./scratch.js";
+
+/** A validation worker: its scratch copy and how many test runs it has done (the first one builds from cold). */
+export interface Worker {
+  readonly id: number;
+  readonly copy: ScratchCopy;
+  runs: number;
+}
+
+export interface WorkerPoolOptions {
+  readonly root: string;
+  readonly size: number;
+  readonly overlays?: ReadonlyMap<string, string>;
+  readonly signal?: AbortSignal;
+  readonly logger: Logger;
+}
+
+/**
+ * Scratch-copy workers, created on demand up to `size`. A worker runs one test command at a time; its copy is
+ * reused across candidates (apply, run, restore), which keeps incremental builds warm.
+ */
+export class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly waiting: ((worker: Worker) => void)[] = [];
+  private creating = 0;
+  private closed = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  get size(): number {
+    return this.options.size;
+  }
+
+  get created(): number {
+    return this.all.length;
+  }
+
+  /** Scratch folders of the live workers (for tests and diagnostics). */
+  get folders(): string[] {
+    return this.all.map((w) => w.copy.dir);
+  }
+
+  async acquire(): Promise<Worker> {
+    if (this.closed) throw new Error("the worker pool is closed");
+    const free = this.idle.pop();
+    if (free) return free;
+    if (this.all.length + this.creating < this.options.size) {
+      this.creating++;
+      try {
+        const copy = await ScratchCopy.create(this.options.root, {
+          ...(this.options.overlays ? { overlays: this.options.overlays } : {}),
+          ...(this.options.signal ? { signal: this.options.signal } : {}),
+        });
+        await copy.prepareEnv();
+        const worker: Worker = { id: this.all.length, copy, runs: 0 };
+        if (this.closed) {
+          await copy.dispose();
+          throw new Error("the worker pool is closed");
+        }
+        this.all.push(worker);
+        this.options.logger.debug(`repair: worker ${worker.id} copied the workspace to ${copy.dir}`);
+        return worker;
+      } finally {
+        this.creating--;
+      }
+    }
+    return new Promise<Worker>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(worker: Worker): void {
+    const next = this.waiting.shift();
+    if (next) next(worker);
+    else this.idle.push(worker);
+  }
+
+  /** Removes every scratch copy. Workers still running keep their process until the run ends or is killed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.all.map((w) => w.copy.dispose()));
+  }
+}
