@@ -24,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests and benchmarks may print (their stdout is not a protocol stream).
+    files: ["test/**/*.ts"],
+    rules: { "no-console": "off" },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -16,6 +16,7 @@ import {
   type CancellationToken,
   type Connection,
 } from "vscode-languageserver";
+import { REPORT_REQUEST } from "./protocol-names.js";
 import type { RepairServer } from "./server.js";
 
 type RequestHandler = (server: RepairServer, params: never, token: CancellationToken) => unknown;
@@ -29,6 +30,7 @@ export const REQUEST_HANDLERS: Readonly<Record<string, RequestHandler>> = {
   [CodeActionRequest.method]: (s, p: Parameters<RepairServer["codeActions"]>[0]) => s.codeActions(p),
   [CodeActionResolveRequest.method]: (s, p: Parameters<RepairServer["resolveCodeAction"]>[0]) => s.resolveCodeAction(p),
   [ExecuteCommandRequest.method]: (s, p: Parameters<RepairServer["executeCommand"]>[0]) => s.executeCommand(p),
+  [REPORT_REQUEST]: (s, p: Parameters<RepairServer["report"]>[0]) => s.report(p),
 };
 
 export const NOTIFICATION_HANDLERS: Readonly<Record<string, NotificationHandler>> = {

@@ -26,3 +26,6 @@ export const JOB_FINISHED_NOTIFICATION = "repair/jobFinished";
  * params { state: "idle" | "indexing" | "repairing" | "ollama-unavailable", message: string }.
  */
 export const STATUS_NOTIFICATION = "repair/status";
+
+/** Request for a finished job's full report (JobReport in job-report.ts): params { jobId }. */
+export const REPORT_REQUEST = "repair/report";

@@ -1,11 +1,15 @@
+import { readFileSync } from "node:fs";
 import {
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  FileChangeType,
   MessageType,
   ResponseError,
-  ErrorCodes,
   type CodeAction,
   type CodeActionParams,
   type Connection,
+  type Diagnostic,
   type DidChangeConfigurationParams,
   type DidChangeTextDocumentParams,
   type DidChangeWatchedFilesParams,
@@ -17,12 +21,29 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from "vscode-languageserver";
+import { pathToFileURL } from "node:url";
+import { LANGUAGES, languageForPath } from "../../grammars/languages.js";
 import { computeCapabilities, type NegotiatedCapabilities } from "./capabilities.js";
-import { DocumentStore } from "./documents.js";
+import {
+  isCurrent,
+  repairAction,
+  repairDiagnostics,
+  repairEdit,
+  repairHereAction,
+  repairTouches,
+  DIAGNOSTIC_SOURCE,
+  type CurrentFile,
+  type RepairActionData,
+} from "./code-actions.js";
+import { DocumentStore, OpenDocument } from "./documents.js";
+import { FolderIndexes } from "./indexing.js";
+import { JobManager } from "./jobs.js";
 import { ConnectionLogger } from "./logger.js";
 import { CONFIG_SECTION } from "./protocol-names.js";
+import { RepairCache } from "./repair-cache.js";
+import { RepairCommands } from "./repair-commands.js";
 import { describeProblem, layerSettings, readProjectSettings, type SourcedProblem } from "./settings.js";
-import { WorkspaceFolders, type FolderState } from "./workspace-folders.js";
+import { uriToPath, WorkspaceFolders, type FolderState } from "./workspace-folders.js";
 
 export const SERVER_NAME = "repair-ls";
 
@@ -34,16 +55,29 @@ export class RepairServer {
   readonly documents = new DocumentStore();
   readonly folders = new WorkspaceFolders();
   readonly logger: ConnectionLogger;
+  readonly cache = new RepairCache();
+  readonly jobs: JobManager;
+  readonly indexes: FolderIndexes;
+  readonly commands: RepairCommands;
   negotiated: NegotiatedCapabilities | undefined;
   private initializationOptions: unknown;
   /** Problems already shown, so a refresh does not repeat the same message. */
   private readonly reportedProblems = new Set<string>();
+  /** Current configuration problems, for repair.status (the CLI refuses to run on a misconfigured folder). */
+  configProblems: string[] = [];
+  /** Settles once the first configuration has been read; commands wait for it so they never run on defaults. */
+  readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
 
   constructor(
     readonly connection: Connection,
     readonly version: string,
   ) {
     this.logger = new ConnectionLogger(connection);
+    this.jobs = new JobManager(connection, this.logger, () => this.negotiated?.workDoneProgress === true);
+    this.indexes = new FolderIndexes(this);
+    this.commands = new RepairCommands(this);
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
   initialize(params: InitializeParams): InitializeResult {
@@ -56,17 +90,31 @@ export class RepairServer {
   }
 
   async initialized(): Promise<void> {
-    if (this.negotiated?.configurationChangeRegistration) {
-      await this.connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION });
+    try {
+      if (this.negotiated?.configurationChangeRegistration) {
+        await this.connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION });
+      }
+      if (this.negotiated?.watchedFilesRegistration) {
+        const extensions = [...new Set(LANGUAGES.flatMap((l) => l.extensions.map((e) => e.slice(1))))];
+        await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: `**/*.{${extensions.join(",")}}` }, { globPattern: "**/.repair-ls.json" }],
+        });
+      }
+      await this.refreshAllSettings();
+    } finally {
+      this.markReady();
     }
-    await this.refreshAllSettings();
     this.logger.info(
       `${SERVER_NAME} ${this.version} ready (positions in ${this.negotiated?.positionEncoding ?? "utf-16"})`,
     );
+    for (const folder of this.folders.all()) this.indexes.startInitial(folder);
   }
 
-  shutdown(): void {
-    this.logger.debug("shutdown requested");
+  /** Stops background work so that test processes and scratch copies are gone before the process exits. */
+  async shutdown(): Promise<void> {
+    this.jobs.cancel();
+    await Promise.race([this.jobs.settle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await this.indexes.closeAll();
   }
 
   // --- Documents -----------------------------------------------------------------------------------------------
@@ -74,6 +122,7 @@ export class RepairServer {
   didOpen(params: DidOpenTextDocumentParams): void {
     const { uri, languageId, version, text } = params.textDocument;
     this.documents.open(uri, languageId, version, text);
+    this.afterTextChange(uri, text);
   }
 
   didChange(params: DidChangeTextDocumentParams): void {
@@ -84,15 +133,88 @@ export class RepairServer {
       return;
     }
     document.applyChanges(params.contentChanges, params.textDocument.version);
+    this.afterTextChange(document.uri, document.text);
+    const path = uriToPath(document.uri);
+    if (path) this.indexes.scheduleUpdate(path, document.text);
   }
 
   didClose(params: DidCloseTextDocumentParams): void {
     this.documents.close(params.textDocument.uri);
+    // A closed buffer's unsaved text no longer counts: the index goes back to the file on disk.
+    const path = uriToPath(params.textDocument.uri);
+    if (path) this.indexes.updateFromDisk(path);
   }
 
-  didSave(_params: DidSaveTextDocumentParams): void {}
+  didSave(params: DidSaveTextDocumentParams): void {
+    const path = uriToPath(params.textDocument.uri);
+    if (path) this.indexes.updateFromDisk(path);
+  }
 
-  didChangeWatchedFiles(_params: DidChangeWatchedFilesParams): void {}
+  async didChangeWatchedFiles(params: DidChangeWatchedFilesParams): Promise<void> {
+    for (const change of params.changes) {
+      const path = uriToPath(change.uri);
+      if (!path) continue;
+      if (path.endsWith(".repair-ls.json")) {
+        const folder = this.folders.folderOf(path);
+        if (folder) await this.refreshSettings(folder);
+        continue;
+      }
+      if (change.type === FileChangeType.Deleted) this.indexes.remove(path);
+      // The open buffer is the truth for open documents; the disk copy of those is indexed on save.
+      else if (!this.documents.get(change.uri)) this.indexes.updateFromDisk(path);
+      if (!this.documents.get(change.uri)) {
+        let text = "";
+        try {
+          text = readFileSync(path, "utf8");
+        } catch {
+          // A deleted file invalidates every repair of it: an empty text never matches a repair's base.
+        }
+        this.publishDiagnostics(this.cache.invalidate(path, text));
+      }
+    }
+  }
+
+  /** A repair computed against another text of this document is dropped, with its diagnostics. */
+  private afterTextChange(uri: string, text: string): void {
+    const path = uriToPath(uri);
+    if (path) this.publishDiagnostics(this.cache.invalidate(path, text));
+  }
+
+  /** The current text of a file: the open buffer if there is one (with its version), else the disk. */
+  currentFile(path: string): CurrentFile | undefined {
+    const uri = pathToFileURL(path).href;
+    const open = this.documents.get(uri);
+    if (open) return { document: open, version: open.version };
+    try {
+      const text = readFileSync(path, "utf8");
+      return {
+        document: new OpenDocument(uri, "", 0, text, this.negotiated?.positionEncoding ?? "utf-16"),
+        version: null,
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Open buffers of a folder, which override the disk in repairs (unsaved edits are what the user sees). */
+  overlays(folder: FolderState): Map<string, string> {
+    const overlays = new Map<string, string>();
+    for (const document of this.documents.all()) {
+      const path = uriToPath(document.uri);
+      if (path && this.folders.folderOf(path) === folder) overlays.set(path, document.text);
+    }
+    return overlays;
+  }
+
+  publishDiagnostics(paths: Iterable<string>): void {
+    for (const path of paths) {
+      const current = this.currentFile(path);
+      const diagnostics: Diagnostic[] = current
+        ? this.cache.forFile(path).flatMap((repair) => repairDiagnostics(repair, path, current.document))
+        : [];
+      this.connection.sendDiagnostics({ uri: pathToFileURL(path).href, diagnostics }).catch(() => undefined);
+    }
+  }
 
   // --- Workspace and configuration -----------------------------------------------------------------------------
 
@@ -101,14 +223,23 @@ export class RepairServer {
   }
 
   async didChangeWorkspaceFolders(params: DidChangeWorkspaceFoldersParams): Promise<void> {
-    for (const removed of params.event.removed) this.folders.remove(removed.uri);
+    for (const removed of params.event.removed) {
+      const folder = this.folders.remove(removed.uri);
+      if (folder) {
+        await this.indexes.close(folder);
+        this.publishDiagnostics(this.cache.clearFolder(folder.path));
+      }
+    }
     for (const added of params.event.added) {
       const folder = this.folders.add(added.uri, added.name);
-      if (folder) await this.refreshSettings(folder);
+      if (!folder) continue;
+      await this.refreshSettings(folder);
+      this.indexes.startInitial(folder);
     }
   }
 
   async refreshAllSettings(): Promise<void> {
+    this.configProblems = [];
     await Promise.all(this.folders.all().map((folder) => this.refreshSettings(folder)));
   }
 
@@ -139,6 +270,7 @@ export class RepairServer {
   private reportProblems(problems: readonly SourcedProblem[]): void {
     for (const problem of problems) {
       const message = describeProblem(problem);
+      if (!this.configProblems.includes(message)) this.configProblems.push(message);
       if (this.reportedProblems.has(message)) continue;
       this.reportedProblems.add(message);
       this.logger.warn(message);
@@ -150,18 +282,74 @@ export class RepairServer {
 
   // --- Repairs -------------------------------------------------------------------------------------------------
 
+  /**
+   * Answers from the cache only: validated repairs touching the range (never for a changed document), then
+   * "Repair here" for the range and for each diagnostic in the request's context.
+   */
   codeActions(params: CodeActionParams): CodeAction[] {
-    // Requests for documents that are not open, or outside every folder, get no actions rather than an error:
-    // clients routinely ask for every buffer.
-    if (!this.documents.get(params.textDocument.uri)) return [];
-    return [];
+    const uri = params.textDocument.uri;
+    const path = uriToPath(uri);
+    // Documents that are not open, outside every folder or of unknown languages get no actions rather than an
+    // error: clients routinely ask for every buffer.
+    if (!path || !this.documents.get(uri) || !this.folders.folderOf(path) || !languageForPath(path)) return [];
+    const lazy = this.negotiated?.lazyCodeActionEdits === true;
+    const versioned = this.negotiated?.versionedEdits !== false;
+    const actions: CodeAction[] = [];
+    const current = (p: string): CurrentFile | undefined => this.currentFile(p);
+    const repairs = this.cache
+      .forFile(path)
+      .filter((r) => repairTouches(r, path, params.range) && isCurrent(r, current));
+    repairs.forEach((repair, index) => {
+      const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
+      const fixed = params.context.diagnostics.filter((d) => d.source !== DIAGNOSTIC_SOURCE || ours.includes(d));
+      const data: RepairActionData | undefined = lazy ? { repairId: repair.id, uri, range: params.range } : undefined;
+      actions.push(
+        repairAction({
+          repair,
+          preferred: index === 0,
+          diagnostics: fixed,
+          edit: lazy ? undefined : repairEdit(repair, current, versioned),
+          lazyData: data,
+        }),
+      );
+    });
+    if (params.context.only && !params.context.only.some((k) => "quickfix.repair.here".startsWith(k))) return actions;
+    actions.push(repairHereAction(uri, params.range, undefined));
+    for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE) actions.push(repairHereAction(uri, diagnostic.range, diagnostic));
+    }
+    return actions;
   }
 
+  /** Attaches the edit, re-checking that the files still have the texts the repair was computed against. */
   resolveCodeAction(action: CodeAction): CodeAction {
-    return action;
+    const data = action.data as Partial<RepairActionData> | undefined;
+    if (!data?.repairId) return action;
+    const repair = this.cache.get(data.repairId);
+    const edit = repair
+      ? repairEdit(repair, (p) => this.currentFile(p), this.negotiated?.versionedEdits !== false)
+      : undefined;
+    if (edit) return { ...action, edit };
+    // The document changed (or the repair was superseded): offer to recompute instead of applying a stale edit.
+    const range = data.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return {
+      ...action,
+      title: `${action.title} (outdated: recompute)`,
+      command: repairHereAction(data.uri ?? "", range, undefined).command,
+    };
   }
 
-  executeCommand(params: ExecuteCommandParams): unknown {
-    throw new ResponseError(ErrorCodes.InvalidParams, `unknown command: ${params.command}`);
+  async executeCommand(params: ExecuteCommandParams): Promise<unknown> {
+    await this.ready;
+    return this.commands.execute(params.command, params.arguments ?? []);
+  }
+
+  /** The full report of a finished job (`repair/report`), for headless clients. */
+  report(params: { jobId?: unknown }): unknown {
+    if (typeof params?.jobId !== "string")
+      throw new ResponseError(ErrorCodes.InvalidParams, "repair/report needs { jobId }");
+    const report = this.commands.reports.get(params.jobId);
+    if (!report) throw new ResponseError(ErrorCodes.InvalidParams, `no finished job ${params.jobId}`);
+    return report;
   }
 }

@@ -120,7 +120,7 @@ describe("configuration errors", () => {
         await client!.waitForNotification(
           (n) => n.method === "window/showMessage" && JSON.stringify(n.params).includes(key),
         )
-      ).params as unknown as string;
+      ).params as string;
     await shown('\\"retrieval.topK\\"');
     await shown('\\"engine\\"');
     await shown('\\"test.timeoutSeconds\\"');

@@ -6,7 +6,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { packageRoot } from "../../grammars/paths.js";
 import {
   createMessageConnection,
   StreamMessageReader,
@@ -16,7 +17,8 @@ import {
   type MessageConnection,
 } from "vscode-languageserver-protocol/node.js";
 
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+// Found by looking upwards, so that benchmarks compiled into dist/ resolve the same root as tests run from source.
+export const REPO_ROOT = packageRoot();
 export const SERVER_MAIN = join(REPO_ROOT, "dist", "server", "cli", "main.js");
 
 export interface ReceivedNotification {
@@ -77,16 +79,9 @@ export class LspTestClient {
   ) {
     this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
     child.stderr.on("data", (chunk: Buffer) => this.stderr.push(chunk.toString("utf8")));
-    connection.onNotification((method: string, params: unknown) => {
-      const notification = { method, params };
-      this.notifications.push(notification);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.test(notification)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(notification);
-        }
-      }
-    });
+    // The connection routes $/progress to its own handler, never to the catch-all one: record it explicitly.
+    connection.onUnhandledProgress((params) => this.record("$/progress", params));
+    connection.onNotification((method: string, params: unknown) => this.record(method, params));
     connection.onRequest((method: string, params: unknown) => {
       this.serverRequests.push({ method, params });
       switch (method) {
@@ -104,6 +99,17 @@ export class LspTestClient {
       }
     });
     connection.listen();
+  }
+
+  private record(method: string, params: unknown): void {
+    const notification = { method, params };
+    this.notifications.push(notification);
+    for (const waiter of [...this.waiters]) {
+      if (waiter.test(notification)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(notification);
+      }
+    }
   }
 
   /** Spawns the built server with the given arguments (default --stdio). */

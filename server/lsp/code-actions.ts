@@ -1,0 +1,137 @@
+import { pathToFileURL } from "node:url";
+import {
+  DiagnosticSeverity,
+  type CodeAction,
+  type Diagnostic,
+  type Range,
+  type TextDocumentEdit,
+  type TextEdit,
+  type WorkspaceEdit,
+} from "vscode-languageserver";
+import type { OpenDocument } from "./documents.js";
+import { CODE_ACTION_KINDS, COMMANDS } from "./protocol-names.js";
+import { hashText, type CachedEdit, type CachedRepair } from "./repair-cache.js";
+
+export const DIAGNOSTIC_SOURCE = "repair-ls";
+
+/** A file as it is now: the open buffer (with its version) or the file on disk (version null). */
+export interface CurrentFile {
+  readonly document: OpenDocument;
+  readonly version: number | null;
+}
+
+/** The data a lazily resolved code action carries back to codeAction/resolve. */
+export interface RepairActionData {
+  readonly repairId: string;
+  readonly uri: string;
+  readonly range: Range;
+}
+
+export function repairTitle(repair: CachedRepair): string {
+  const verified =
+    repair.regressions === 0
+      ? `failing tests now pass (${repair.passed}/${repair.total})`
+      : `${repair.passed}/${repair.total} tests pass, ${repair.regressions} regression${repair.regressions === 1 ? "" : "s"}`;
+  return `Repair: ${repair.description} · ${verified}`;
+}
+
+/** Whether a repair was computed against exactly the texts the files have now. */
+export function isCurrent(repair: CachedRepair, currentFile: (path: string) => CurrentFile | undefined): boolean {
+  return repair.files.every((f) => {
+    const current = currentFile(f.path);
+    return current !== undefined && hashText(current.document.text) === f.baseHash;
+  });
+}
+
+/**
+ * The range of whole lines [startLine, endLine) and the text that replaces them (line terminators included, as the
+ * pipeline computes it). Line-granular edits keep columns out of the picture, except at the end of a file that
+ * lacks a final line break, where the range ends at the last character (in the negotiated encoding).
+ */
+export function lineEdit(document: OpenDocument, edit: CachedEdit): TextEdit {
+  const end =
+    edit.endLine < document.lineCount
+      ? { line: edit.endLine, character: 0 }
+      : document.lineRange(document.lineCount - 1).end;
+  return { range: { start: { line: edit.startLine, character: 0 }, end }, newText: edit.newText };
+}
+
+/** Versioned edits of every hunk of every file, or undefined when any file changed since the repair was computed. */
+export function repairEdit(
+  repair: CachedRepair,
+  currentFile: (path: string) => CurrentFile | undefined,
+  versioned: boolean,
+): WorkspaceEdit | undefined {
+  if (!isCurrent(repair, currentFile)) return undefined;
+  const documentChanges: TextDocumentEdit[] = [];
+  const changes: Record<string, TextEdit[]> = {};
+  for (const file of repair.files) {
+    const current = currentFile(file.path);
+    if (!current) return undefined;
+    const uri = pathToFileURL(file.path).href;
+    // Edits apply bottom-up in the client, but LSP requires non-overlapping edits in any order: sort for clarity.
+    const edits = [...file.edits].sort((a, b) => a.startLine - b.startLine).map((e) => lineEdit(current.document, e));
+    documentChanges.push({ textDocument: { uri, version: current.version }, edits });
+    changes[uri] = edits;
+  }
+  return versioned ? { documentChanges } : { changes };
+}
+
+export function repairDiagnostics(repair: CachedRepair, path: string, document: OpenDocument): Diagnostic[] {
+  const file = repair.files.find((f) => f.path === path);
+  if (!file) return [];
+  return file.edits.map((edit) => {
+    const last = Math.max(edit.startLine, edit.endLine - 1);
+    return {
+      range: {
+        start: { line: edit.startLine, character: 0 },
+        end: document.lineRange(Math.min(last, document.lineCount - 1)).end,
+      },
+      severity: DiagnosticSeverity.Information,
+      source: DIAGNOSTIC_SOURCE,
+      code: "repair-available",
+      message: `repair available: ${repair.description} (${repair.passed}/${repair.total} tests pass)`,
+      data: { repairId: repair.id },
+    };
+  });
+}
+
+function rangesTouch(a: Range, startLine: number, endLine: number): boolean {
+  return a.start.line <= Math.max(startLine, endLine - 1) && startLine <= a.end.line;
+}
+
+export function repairTouches(repair: CachedRepair, path: string, range: Range): boolean {
+  return repair.files.some((f) => f.path === path && f.edits.some((e) => rangesTouch(range, e.startLine, e.endLine)));
+}
+
+/** The validated-repair action; with lazy edits the WorkspaceEdit is attached in codeAction/resolve. */
+export function repairAction(options: {
+  repair: CachedRepair;
+  preferred: boolean;
+  diagnostics: Diagnostic[];
+  edit: WorkspaceEdit | undefined;
+  lazyData: RepairActionData | undefined;
+}): CodeAction {
+  const action: CodeAction = {
+    title: repairTitle(options.repair),
+    kind: CODE_ACTION_KINDS.repair,
+    isPreferred: options.preferred,
+    diagnostics: options.diagnostics,
+  };
+  if (options.lazyData) action.data = options.lazyData;
+  else if (options.edit) action.edit = options.edit;
+  return action;
+}
+
+/** "Repair here": starts the pipeline for a range (a selection, or a diagnostic from any server) in the background. */
+export function repairHereAction(uri: string, range: Range, diagnostic: Diagnostic | undefined): CodeAction {
+  const title = diagnostic
+    ? `Repair: search for a fix of "${diagnostic.message.split("\n")[0]?.slice(0, 60) ?? ""}" (runs the tests)`
+    : "Repair here (search for a fix and run the tests)";
+  return {
+    title,
+    kind: CODE_ACTION_KINDS.repairHere,
+    diagnostics: diagnostic ? [diagnostic] : [],
+    command: { title, command: COMMANDS.fixHere, arguments: [{ uri, range }] },
+  };
+}

@@ -1,0 +1,167 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { SERVER_MAIN } from "../support/lsp-client.js";
+import { copyFixture, removeDir, runTests } from "../support/workspace-copy.js";
+
+// Each run is a real repair: fast settings for the project copy keep the suite short without changing the path.
+const FAST = { "repair.stopAfterPlausible": 1 };
+const CLI_TIMEOUT = 300_000;
+
+const FIXTURES = [
+  { name: "Python", dir: "test/fixtures/example", test: "python3 -m pytest -q", failing: 2 },
+  { name: "JavaScript", dir: "test/fixtures/bugs/js-quicksort/project", test: "node --test", failing: 2 },
+];
+
+let dirs: string[] = [];
+afterEach(() => {
+  dirs.forEach(removeDir);
+  dirs = [];
+});
+
+function project(fixture: string, settings: Record<string, unknown> = FAST): string {
+  const dir = copyFixture(fixture);
+  writeFileSync(join(dir, ".repair-ls.json"), JSON.stringify(settings));
+  dirs.push(dir);
+  return dir;
+}
+
+function fixAll(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [SERVER_MAIN, "fix-all", ...args], {
+    encoding: "utf8",
+    timeout: CLI_TIMEOUT - 10_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe.each(FIXTURES)("fix-all on the $name fixture", ({ dir: fixture, test: testCommand, failing }) => {
+  test(
+    "--format json reports the repair; its diff applies with git apply and makes the tests pass",
+    () => {
+      const dir = project(fixture);
+      const out = join(dir, "..", `${dir.split("/").at(-1)}.json`);
+      dirs.push(out);
+      const run = fixAll([dir, "--format", "json", "--output", out, "--engine", "builtin"]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe("");
+      const report = JSON.parse(readFileSync(out, "utf8")) as {
+        failingBefore: string[];
+        patches: {
+          files: string[];
+          diff: string;
+          validatedTests: { passed: number; total: number };
+          validations: number;
+        }[];
+        unfixed: string[];
+        validations: number;
+        seconds: number;
+      };
+      expect(report.failingBefore).toHaveLength(failing);
+      expect(report.unfixed).toEqual([]);
+      expect(report.validations).toBeGreaterThan(0);
+      expect(report.seconds).toBeGreaterThan(0);
+      const best = report.patches[0]!;
+      expect(best.files.length).toBeGreaterThan(0);
+      expect(best.validatedTests.passed).toBe(best.validatedTests.total);
+      expect(best.validations).toBeGreaterThan(0);
+      expect(runTests(testCommand, dir).status).not.toBe(0);
+      const apply = spawnSync("git", ["apply", "-"], { cwd: dir, input: best.diff, encoding: "utf8" });
+      expect(apply.status, apply.stderr).toBe(0);
+      expect(runTests(testCommand, dir).status).toBe(0);
+    },
+    CLI_TIMEOUT,
+  );
+
+  test(
+    "--apply writes the validated repair, leaving the tests passing; --format diff prints a git-apply-able diff",
+    () => {
+      const dir = project(fixture);
+      const diffRun = fixAll([dir, "--format", "diff"]);
+      expect(diffRun.status, diffRun.stderr).toBe(0);
+      expect(diffRun.stdout).toMatch(/^diff --git a\//);
+      const check = spawnSync("git", ["apply", "--check", "-"], { cwd: dir, input: diffRun.stdout, encoding: "utf8" });
+      expect(check.status, check.stderr).toBe(0);
+      const applied = fixAll([dir, "--apply"]);
+      expect(applied.status, applied.stderr).toBe(0);
+      expect(applied.stderr).toMatch(/applied the validated repair/);
+      expect(runTests(testCommand, dir).status).toBe(0);
+      // Nothing is left failing, so a second run has nothing to do and says so.
+      const again = fixAll([dir]);
+      expect(again.status).toBe(0);
+      expect(again.stdout).toMatch(/nothing|pass/i);
+    },
+    CLI_TIMEOUT,
+  );
+});
+
+describe("fix-all formats and exit codes", () => {
+  test(
+    "text and SARIF 2.1.0 describe the same repair",
+    () => {
+      const dir = project("test/fixtures/example");
+      const text = fixAll([dir, "--engine", "builtin"]);
+      expect(text.status).toBe(0);
+      expect(text.stdout).toMatch(/best repair: .*\(7\/7 tests pass, 0 regressions\)/);
+      expect(text.stdout).toContain("--- a/stats.py");
+      const sarifRun = fixAll([dir, "--format=sarif"]);
+      expect(sarifRun.status).toBe(0);
+      const sarif = JSON.parse(sarifRun.stdout) as {
+        version: string;
+        runs: {
+          tool: { driver: { name: string } };
+          results: { ruleId: string; fixes?: { artifactChanges: { artifactLocation: { uri: string } }[] }[] }[];
+        }[];
+      };
+      expect(sarif.version).toBe("2.1.0");
+      expect(sarif.runs[0]?.tool.driver.name).toBe("repair-ls");
+      const repair = sarif.runs[0]?.results.find((r) => r.ruleId === "repair-ls/validated-repair");
+      expect(repair?.fixes?.[0]?.artifactChanges[0]?.artifactLocation.uri).toBe("stats.py");
+      // Reporting never touches the files.
+      expect(runTests("python3 -m pytest -q", dir).status).not.toBe(0);
+    },
+    CLI_TIMEOUT,
+  );
+
+  test(
+    "exit 1 when a failing test has no validated repair",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "repair-ls-unfixable-"));
+      dirs.push(dir);
+      writeFileSync(join(dir, "calc.py"), "def area(r):\n    return 3 * r * r\n");
+      writeFileSync(
+        join(dir, "test_calc.py"),
+        "from calc import area\n\n\ndef test_area():\n    assert area(2) == 12.566370614359172\n",
+      );
+      writeFileSync(join(dir, ".repair-ls.json"), JSON.stringify({ "repair.maxValidations": 15 }));
+      const run = fixAll([dir, "--budget-seconds", "60", "--format", "json"]);
+      expect(run.status, run.stderr).toBe(1);
+      const report = JSON.parse(run.stdout) as {
+        unfixed: string[];
+        patches: { validatedTests: { passed: number; total: number } }[];
+      };
+      expect(report.unfixed).toEqual(["test_calc.py::test_area"]);
+    },
+    CLI_TIMEOUT,
+  );
+
+  test(
+    "exit 2 for usage and configuration errors",
+    () => {
+      expect(fixAll(["--format", "xml"]).status).toBe(2);
+      expect(fixAll(["/no/such/folder"]).status).toBe(2);
+      const dir = project("test/fixtures/example", { "test.timeoutSeconds": "soon" });
+      const run = fixAll([dir]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain('invalid setting "test.timeoutSeconds"');
+      const noTests = mkdtempSync(join(tmpdir(), "repair-ls-empty-"));
+      dirs.push(noTests);
+      writeFileSync(join(noTests, "main.py"), "print('hello')\n");
+      const empty = fixAll([noTests]);
+      expect(empty.status).toBe(2);
+      expect(empty.stdout).toMatch(/test/i);
+    },
+    CLI_TIMEOUT,
+  );
+});

@@ -1,0 +1,32 @@
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { REPO_ROOT } from "./lsp-client.js";
+
+/** Copies a fixture project into a fresh temporary folder (tests never touch the repository's fixtures). */
+export function copyFixture(relative: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "repair-ls-ws-"));
+  cpSync(join(REPO_ROOT, relative), dir, { recursive: true });
+  return dir;
+}
+
+export function removeDir(dir: string | undefined): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs a project's tests; resolves with the exit status and output. */
+export function runTests(command: string, cwd: string): { status: number | null; output: string } {
+  const run = spawnSync("sh", ["-c", command], { cwd, encoding: "utf8", timeout: 120_000 });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+/** Scratch folders a server process left behind (the engine names them <pid>-<random> under this root). */
+export function scratchDirsOf(pid: number): string[] {
+  const root = join(tmpdir(), "repair-ls-scratch");
+  try {
+    return readdirSync(root).filter((name) => name.startsWith(`${pid}-`));
+  } catch {
+    return [];
+  }
+}
