@@ -112,7 +112,11 @@ export const SETTINGS = {
   "repair.maxValidations": setting(positiveInt, 300, "Test runs one repair task may spend on candidates."),
   "repair.budgetSeconds": setting(positiveInt, 600, "Wall-clock budget of one repair task."),
   "repair.workers": setting(nonNegativeInt, 0, "Parallel validation workers; 0 picks one per core."),
-  "repair.stopAfterPlausible": setting(positiveInt, 3, "Stop validating after this many plausible patches."),
+  "repair.stopAfterPlausible": setting(
+    positiveInt,
+    1,
+    "Stop validating after this many plausible patches (more gives alternatives to rank, at the cost of time).",
+  ),
   "repair.maxHunks": setting(positiveInt, 4, "Most edit sites one patch may touch."),
   "repair.applyAutomatically": setting(z.boolean(), false, "Apply the best validated repair with workspace/applyEdit."),
 } as const;
