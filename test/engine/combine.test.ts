@@ -247,8 +247,14 @@ describe("the multi-hunk pool", () => {
     const b = list(hunkB, ["b0", "b1", "b2"]);
     const c = list(hunkC, ["c0"]);
     const singles = [
-      { patch: [{ hunk: hunkA, candidate: a.candidates[0]! }], evaluation: { kind: "failing-tests" as const, failing: 2 } },
-      { patch: [{ hunk: hunkB, candidate: b.candidates[2]! }], evaluation: { kind: "failing-tests" as const, failing: 1 } },
+      {
+        patch: [{ hunk: hunkA, candidate: a.candidates[0]! }],
+        evaluation: { kind: "failing-tests" as const, failing: 2 },
+      },
+      {
+        patch: [{ hunk: hunkB, candidate: b.candidates[2]! }],
+        evaluation: { kind: "failing-tests" as const, failing: 1 },
+      },
     ];
     const { pool, poolTexts } = multiHunkPool([a, b, c], singles, 2, new Map([[b, "text of b"]]));
     expect(pool.map((l) => l.hunk)).toEqual([hunkB, hunkA, hunkC]);

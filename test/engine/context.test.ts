@@ -47,6 +47,8 @@ test("an insertion retrieves nothing, and a failing retriever is not fatal", asy
 });
 
 test("files outside the grammar table have no context; CRLF files give lines without \\r", async () => {
-  expect(await buildHunkContext({ file: "/w/notes.txt", startLine: 0, endLine: 1 }, "x\n", undefined, silentLogger)).toBeUndefined();
+  expect(
+    await buildHunkContext({ file: "/w/notes.txt", startLine: 0, endLine: 1 }, "x\n", undefined, silentLogger),
+  ).toBeUndefined();
   expect(hunkText("a\r\nb\r\nc\r\n", { file: FILE, startLine: 1, endLine: 3 })).toBe("b\nc");
 });
