@@ -291,7 +291,10 @@ export class RepairServer {
     const path = uriToPath(uri);
     // Documents that are not open, outside every folder or of unknown languages get no actions rather than an
     // error: clients routinely ask for every buffer.
-    if (!path || !this.documents.get(uri) || !this.folders.folderOf(path) || !languageForPath(path)) return [];
+    const document = this.documents.get(uri);
+    if (!path || !document || !this.folders.folderOf(path) || !languageForPath(path)) return [];
+    // A buffer with NUL characters is binary whatever its name says: there is no code to repair.
+    if (document.text.slice(0, 8192).includes("\u0000")) return [];
     const lazy = this.negotiated?.lazyCodeActionEdits === true;
     const versioned = this.negotiated?.versionedEdits !== false;
     const actions: CodeAction[] = [];
