@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JobReportEdit, JobReportPatch } from "../lsp/job-report.js";
+import { sha256 } from "../pipeline/workspace-files.js";
 
 /**
  * Replaces whole-line ranges [startLine, endLine) by newText (line terminators included). Edits are applied
@@ -32,8 +33,7 @@ export async function applyPatches(root: string, patches: readonly JobReportPatc
     for (const file of patch.files) {
       const path = join(root, file);
       const current = await readFile(path, "utf8");
-      const hash = createHash("sha256").update(current).digest("hex");
-      if (hash !== patch.baseHashes[file]) {
+      if (sha256(current) !== patch.baseHashes[file]) {
         throw new Error(`${file} changed since the repair was computed; nothing was written`);
       }
       planned.push({

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Connection } from "vscode-languageserver";
+import { MessageType, type Connection } from "vscode-languageserver";
 import type { Logger } from "../pipeline/types.js";
 import { JobProgress } from "./progress.js";
 import { JOB_FINISHED_NOTIFICATION, STATUS_NOTIFICATION } from "./protocol-names.js";
@@ -127,7 +127,9 @@ export class JobManager {
     if (/ollama/i.test(message)) this.ollamaUnavailable = true;
     if (!this.shownWarnings.has(message)) {
       this.shownWarnings.add(message);
-      this.connection.sendNotification("window/showMessage", { type: 2, message }).catch(() => undefined);
+      this.connection
+        .sendNotification("window/showMessage", { type: MessageType.Warning, message })
+        .catch(() => undefined);
     }
     this.publishState();
   }

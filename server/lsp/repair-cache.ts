@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "../pipeline/workspace-files.js";
 
 /** One replaced line range of one file, as the pipeline computed it (0-based, half-open). */
 export interface CachedEdit {
@@ -29,9 +29,8 @@ export interface CachedRepair {
   readonly rank: number;
 }
 
-export function hashText(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+/** The pipeline's own hash, so that a repair's base hash and the current text's hash are always comparable. */
+export const hashText = sha256;
 
 /**
  * Validated repairs by id and by file. A new job's results replace the earlier results that touch the same files,
