@@ -35,12 +35,28 @@ export function startServer(
   });
   const server = new RepairServer(connection, version);
   connection.onInitialize((params) => server.initialize(params));
-  connection.onShutdown(() => server.shutdown());
+  let shutdownReceived = false;
+  connection.onShutdown(() => {
+    shutdownReceived = true;
+    return server.shutdown();
+  });
   registerHandlers(connection, server);
   // Unknown requests are answered MethodNotFound by the library itself; unknown notifications are ignored.
   // Errors while reading or writing a message (malformed JSON, a broken header) are logged, never fatal.
   reader.onError((error) => server.logger.error(`could not read a message: ${error.message}`));
   writer.onError(([error]) => server.logger.error(`could not write a message: ${error.message}`));
+  // The library exits on its own when the input ends only if it was handed a raw stream; with a MessageReader it
+  // would linger forever (the client-process watchdog keeps the event loop alive). A client whose pipe or socket
+  // closed cannot send exit any more, so background work is stopped (bounded) and the process ends with the code
+  // the protocol prescribes for exit: 0 after a shutdown request, 1 otherwise.
+  reader.onClose(() => {
+    const code = shutdownReceived ? 0 : 1;
+    const stopped = shutdownReceived ? Promise.resolve() : server.shutdown();
+    const deadline = new Promise((resolve) => setTimeout(resolve, 15_000));
+    void Promise.race([stopped, deadline])
+      .catch((error: unknown) => server.logger.error(`stopping after the client went away: ${String(error)}`))
+      .finally(() => process.exit(code));
+  });
   connection.listen();
   return { connection, server };
 }

@@ -75,6 +75,14 @@ describe("lifecycle over stdio", () => {
     // Without a client there is nobody to send exit: the process must end by itself rather than linger.
     expect(await client.exited).toBe(1);
   });
+
+  test("stdin closing after a shutdown request ends with code 0", async () => {
+    client = LspTestClient.start();
+    await client.initialize({ rootPath: workspace });
+    await client.connection.sendRequest("shutdown");
+    client.child.stdin.end();
+    expect(await client.exited).toBe(0);
+  });
 });
 
 describe("socket transport", () => {
