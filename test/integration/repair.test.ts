@@ -188,7 +188,9 @@ describe("cancellation and bad input", () => {
         120_000,
       );
       c.child.stdin.end();
-      await c.exited;
+      // Exit code 1 is the protocol's "ended without shutdown"; a crash would print a stack trace on stderr.
+      expect(await c.exited).toBe(1);
+      expect(c.stderr.join("")).not.toMatch(/Error|Unhandled/);
       await expect.poll(() => scratchDirsOf(c.child.pid!), { timeout: 10_000 }).toEqual([]);
     },
     REPAIR_TIMEOUT,
