@@ -17,6 +17,9 @@ const BUGS = [
   "c-count-words",
   "go-brackets",
   "rust-run-length",
+  // Off-by-one shifts outside index positions: a recursive call's narrowed bound, pointer arithmetic.
+  "py-find-in-sorted",
+  "c-strtrim",
   // Multi-hunk: an interdependent pair in C (only the two edits together pass a test), two hunks in Rust.
   "c-last-n",
   "rust-frequencies",

@@ -100,6 +100,19 @@ def median(values):
 
 def halve_all(xs):
     return [x / 2 for x in xs]
+
+
+def first_at_least(xs, target, lo, hi):
+    if lo >= hi:
+        return lo
+    mid = (lo + hi) // 2
+    if xs[mid] < target:
+        return first_at_least(xs, target, mid, hi)
+    return first_at_least(xs, target, lo, mid)
+
+
+def steps_between(first, last, step):
+    return (last - first) // step
 `;
 
 const JAVASCRIPT = `import { divide } from "./math.js";
@@ -460,6 +473,11 @@ int median(int *values, int n) {
     int mid = n / 2;
     return values[mid];
 }
+
+const char *last_char(const char *s, size_t len) {
+    const char *end = s + len;
+    return end;
+}
 `;
 
 const CPP = `#include <string>
@@ -758,6 +776,18 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         maxRank: 10,
         donors: ["items.sort()"],
       },
+      {
+        kind: "recursive argument",
+        hunk: { first: "first_at_least(xs, target, mid, hi)" },
+        fix: "        return first_at_least(xs, target, mid + 1, hi)",
+        maxRank: 5,
+      },
+      {
+        kind: "returned count",
+        hunk: { first: "return (last - first) // step" },
+        fix: "    return (last - first) // step + 1",
+        maxRank: 12,
+      },
     ],
   },
   {
@@ -990,6 +1020,12 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         fix: "    sort_ints(values, n);",
         maxRank: 10,
         donors: ["sort_ints(values, n);"],
+      },
+      {
+        kind: "pointer arithmetic",
+        hunk: { first: "const char *end = s + len;" },
+        fix: "    const char *end = s + len - 1;",
+        maxRank: 10,
       },
     ],
   },

@@ -17,6 +17,7 @@ import { literalEdits } from "./mutations/literals.js";
 import { nameEdits } from "./mutations/names.js";
 import { operatorEdits } from "./mutations/operators.js";
 import { returnEdits } from "./mutations/returns.js";
+import { shiftEdits } from "./mutations/shifts.js";
 import { swapEdits } from "./mutations/swaps.js";
 import { collectScope, nearbyCallNames } from "./scope.js";
 
@@ -112,6 +113,7 @@ export async function templateCandidates(input: TemplateInput): Promise<Candidat
     ...swapEdits(mutationInput),
     ...nameEdits(mutationInput),
     ...returnEdits(mutationInput),
+    ...shiftEdits(mutationInput),
   ];
 
   const unit = detectIndentUnit(file.lines);

@@ -8,12 +8,12 @@ const DECIMAL_INTEGER = /^(\d+)([a-zA-Z_]\w*)?$/;
 const ARITHMETIC = new Set(["+", "-", "*", "/", "%", "//"]);
 const RELATIONAL = new Set(["<", "<=", ">", ">="]);
 
-function operatorOf(node: LiteNode): string | undefined {
+export function operatorOf(node: LiteNode): string | undefined {
   return node.children.find((c) => !c.named)?.type;
 }
 
 /** Whether a node is `e + k` or `e - k` with an integer literal k: shifting the literal covers it. */
-function isShiftedByLiteral(syntax: LanguageSyntax, node: LiteNode): boolean {
+export function isShiftedByLiteral(syntax: LanguageSyntax, node: LiteNode): boolean {
   if (!syntax.binaryParents.has(node.type)) return false;
   const op = operatorOf(node);
   const last = namedChildren(node).at(-1);
@@ -21,7 +21,7 @@ function isShiftedByLiteral(syntax: LanguageSyntax, node: LiteNode): boolean {
 }
 
 /** Whether `text + 1` needs parentheses around text to keep its meaning. */
-function needsParens(syntax: LanguageSyntax, node: LiteNode): boolean {
+export function needsParens(syntax: LanguageSyntax, node: LiteNode): boolean {
   if (syntax.primaryTypes.has(node.type)) return false;
   if (syntax.binaryParents.has(node.type)) {
     const op = operatorOf(node);
