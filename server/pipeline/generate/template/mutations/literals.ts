@@ -13,7 +13,7 @@ export function operatorOf(node: LiteNode): string | undefined {
 }
 
 /** Whether a node is `e + k` or `e - k` with an integer literal k: shifting the literal covers it. */
-export function isShiftedByLiteral(syntax: LanguageSyntax, node: LiteNode): boolean {
+function isShiftedByLiteral(syntax: LanguageSyntax, node: LiteNode): boolean {
   if (!syntax.binaryParents.has(node.type)) return false;
   const op = operatorOf(node);
   const last = namedChildren(node).at(-1);
@@ -21,7 +21,7 @@ export function isShiftedByLiteral(syntax: LanguageSyntax, node: LiteNode): bool
 }
 
 /** Whether `text + 1` needs parentheses around text to keep its meaning. */
-export function needsParens(syntax: LanguageSyntax, node: LiteNode): boolean {
+function needsParens(syntax: LanguageSyntax, node: LiteNode): boolean {
   if (syntax.primaryTypes.has(node.type)) return false;
   if (syntax.binaryParents.has(node.type)) {
     const op = operatorOf(node);
@@ -99,48 +99,46 @@ export function literalEdits(input: MutationInput): TemplateEdit[] {
       for (const shifted of [value + 1, value - 1]) {
         const replacement = `${shifted}${suffix}`;
         const simplified = shifted === 0 ? dropZeroOperand(syntax, source, node) : undefined;
-        edits.push(
-          simplified ?? {
-            start: node.start,
-            end: node.end,
-            replacement,
-            kind: "off-by-one",
-            description: `${code(text)} -> ${code(replacement)}`,
-            weight,
-          },
-        );
+        edits.push(simplified ?? replacing(node, text, replacement, "off-by-one", weight));
       }
     } else if (syntax.booleanLiterals.has(node.type) && (text === syntax.trueWord || text === syntax.falseWord)) {
       const replacement = text === syntax.trueWord ? syntax.falseWord : syntax.trueWord;
-      edits.push({
-        start: node.start,
-        end: node.end,
-        replacement,
-        kind: "literal",
-        description: `${code(text)} -> ${code(replacement)}`,
-        weight: 0.9,
-      });
+      edits.push(replacing(node, text, replacement, "literal", 0.9));
     }
   }
 
-  for (const [node, weight] of boundWeight) {
-    if (syntax.integerLiterals.has(node.type) || isShiftedByLiteral(syntax, node)) continue;
-    const text = textOf(source, node);
-    if (text.trim() === "" || text.includes("\n")) continue;
-    const operand = needsParens(syntax, node) ? `(${text})` : text;
-    for (const delta of ["+ 1", "- 1"]) {
-      const replacement = `${operand} ${delta}`;
-      edits.push({
-        start: node.start,
-        end: node.end,
-        replacement,
-        kind: "off-by-one",
-        description: `${code(text)} -> ${code(replacement)}`,
-        weight: weight * 0.95,
-      });
-    }
-  }
+  for (const [node, weight] of boundWeight) edits.push(...shiftedByOne(syntax, source, node, weight * 0.95));
   return edits;
+}
+
+/**
+ * `e` -> `e + 1` and `e - 1` for a one-line expression, parenthesised where needed. Literals and expressions that
+ * already end in `± k` get nothing: shifting their literal says the same more simply.
+ */
+export function shiftedByOne(syntax: LanguageSyntax, source: string, node: LiteNode, weight: number): TemplateEdit[] {
+  if (syntax.integerLiterals.has(node.type) || isShiftedByLiteral(syntax, node)) return [];
+  const text = textOf(source, node);
+  if (text.trim() === "" || text.includes("\n")) return [];
+  const operand = needsParens(syntax, node) ? `(${text})` : text;
+  return ["+ 1", "- 1"].map((delta) => replacing(node, text, `${operand} ${delta}`, "off-by-one", weight));
+}
+
+/** An edit replacing a whole node, described as `old` -> `new`. */
+function replacing(
+  node: LiteNode,
+  text: string,
+  replacement: string,
+  kind: TemplateEdit["kind"],
+  weight: number,
+): TemplateEdit {
+  return {
+    start: node.start,
+    end: node.end,
+    replacement,
+    kind,
+    description: `${code(text)} -> ${code(replacement)}`,
+    weight,
+  };
 }
 
 function isInsideBound(node: LiteNode, bounds: ReadonlyMap<LiteNode, number>): boolean {

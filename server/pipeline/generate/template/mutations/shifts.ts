@@ -1,8 +1,8 @@
-import { code, type TemplateEdit } from "../edits.js";
+import type { TemplateEdit } from "../edits.js";
 import { namedChildren, textOf, type LiteNode } from "../lite-tree.js";
 import type { MutationInput } from "../mutation-input.js";
 import { argumentsOf, calleeOf } from "../scope.js";
-import { isShiftedByLiteral, needsParens, operatorOf } from "./literals.js";
+import { operatorOf, shiftedByOne } from "./literals.js";
 
 const ARITHMETIC = new Set(["+", "-", "*", "/", "%", "//"]);
 const ADDITIVE = new Set(["+", "-"]);
@@ -108,28 +108,8 @@ function shiftTargets(input: MutationInput): Map<LiteNode, number> {
 
 /**
  * Off-by-one shifts of whole expressions outside index positions: returned values, the arithmetic on the right
- * of an assignment, and names passed to calls. Literals and subscripts are covered by literalEdits; here an
- * expression already ending in `± k` is left to that literal's own shift.
+ * of an assignment, and names passed to calls. Literals and subscripts are covered by literalEdits.
  */
 export function shiftEdits(input: MutationInput): TemplateEdit[] {
-  const { syntax, source } = input;
-  const edits: TemplateEdit[] = [];
-  for (const [node, weight] of shiftTargets(input)) {
-    if (syntax.integerLiterals.has(node.type) || isShiftedByLiteral(syntax, node)) continue;
-    const text = textOf(source, node);
-    if (text.trim() === "" || text.includes("\n")) continue;
-    const operand = needsParens(syntax, node) ? `(${text})` : text;
-    for (const delta of ["+ 1", "- 1"]) {
-      const replacement = `${operand} ${delta}`;
-      edits.push({
-        start: node.start,
-        end: node.end,
-        replacement,
-        kind: "off-by-one",
-        description: `${code(text)} -> ${code(replacement)}`,
-        weight,
-      });
-    }
-  }
-  return edits;
+  return [...shiftTargets(input)].flatMap(([node, weight]) => shiftedByOne(input.syntax, input.source, node, weight));
 }
