@@ -1,7 +1,7 @@
 // Bad input to the engine: clear statuses, no hang, nothing outside the scratch copies changes.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/config/schema.js";
 import { fixAllFailing, repairHunks } from "../../server/pipeline/repair.js";
@@ -9,20 +9,16 @@ import type { RepairReport } from "../../server/pipeline/report.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
+import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "repair-bad-input-"));
 });
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true });
-});
+afterEach(() => removeDir(root));
 
 function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
+  writeFiles(root, files);
 }
 
 /** A generator that must not be needed: these workspaces fail before candidates matter. */

@@ -1,28 +1,24 @@
 // Test-command detection per ecosystem, on the fixture projects and on small hand-made workspaces.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/config/schema.js";
 import { detectTestCommand } from "../../server/pipeline/repair.js";
 import { invocationFor } from "../../server/pipeline/runners/invocation.js";
 import { kindOfCommand } from "../../server/pipeline/runners/detect.js";
 import { projectDir } from "../support/fixture-bugs.js";
+import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 const config = defaultConfig();
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "repair-detect-"));
 });
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => removeDir(dir));
 
 function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  writeFiles(dir, files);
 }
 
 describe("on the fixture projects of each language", () => {

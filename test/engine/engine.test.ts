@@ -1,9 +1,9 @@
 // The engine end to end on small Python workspaces with scripted candidates: outcomes of every kind, the flaky
 // oracle, overlays, editor hunks, partial repairs, multi-hunk repairs across files, ranking and report shape.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/config/schema.js";
 import type { CandidateSource } from "../../server/pipeline/candidates.js";
@@ -12,20 +12,16 @@ import { silentLogger, silentProgress, type Candidate, type GeneratorId } from "
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { sha256 } from "../../server/pipeline/workspace-files.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
+import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "repair-engine-"));
 });
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true });
-});
+afterEach(() => removeDir(root));
 
 function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
+  writeFiles(root, files);
 }
 
 function c(text: string, description: string, score = 1, generator: GeneratorId = "template"): Candidate {

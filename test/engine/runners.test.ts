@@ -1,27 +1,23 @@
 // Real runs of each runner on tiny projects: per-test outcomes, and selecting the failing tests alone.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { defaultConfig } from "../../server/config/schema.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestRunResult } from "../../server/pipeline/runners/outcomes.js";
 import { runTests } from "../../server/pipeline/runners/run-tests.js";
 import { repoRoot } from "../support/fixture-bugs.js";
+import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "repair-runner-"));
 });
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => removeDir(dir));
 
 function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  writeFiles(dir, files);
 }
 
 const statuses = (run: TestRunResult): Record<string, string> =>

@@ -1,6 +1,6 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "./lsp-client.js";
 
@@ -9,6 +9,14 @@ export function copyFixture(relative: string): string {
   const dir = mkdtempSync(join(tmpdir(), "repair-ls-ws-"));
   cpSync(join(REPO_ROOT, relative), dir, { recursive: true });
   return dir;
+}
+
+/** Writes a small project: each key is a path relative to `dir`, created with its parent folders. */
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
 }
 
 export function removeDir(dir: string | undefined): void {
