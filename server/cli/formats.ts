@@ -78,7 +78,8 @@ export function formatSarif(report: JobReport, version: string): string {
               .map((e) => ({
                 // Whole lines: from column 1 of the first line to column 1 of the line after the last one.
                 deletedRegion: { startLine: e.startLine + 1, startColumn: 1, endLine: e.endLine + 1, endColumn: 1 },
-                insertedContent: { text: e.newText === "" ? "" : `${e.newText}\n` },
+                // newText already ends with the file's own line ending (see replacementText).
+                insertedContent: { text: e.newText },
               })),
           })),
         },

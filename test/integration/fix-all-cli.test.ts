@@ -28,6 +28,22 @@ function project(fixture: string, settings: Record<string, unknown> = FAST): str
   return dir;
 }
 
+interface SarifArtifactChange {
+  artifactLocation: { uri: string };
+  replacements: { deletedRegion: { startLine: number; endLine: number }; insertedContent: { text: string } }[];
+}
+
+/** Whole-line SARIF replacements (column 1 to column 1, 1-based lines), applied bottom-up. */
+function applySarifReplacements(text: string, replacements: SarifArtifactChange["replacements"]): string {
+  const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const bottomUp = [...replacements].sort((a, b) => b.deletedRegion.startLine - a.deletedRegion.startLine);
+  for (const { deletedRegion, insertedContent } of bottomUp) {
+    const start = deletedRegion.startLine - 1;
+    lines.splice(start, deletedRegion.endLine - 1 - start, insertedContent.text);
+  }
+  return lines.join("");
+}
+
 function fixAll(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, [SERVER_MAIN, "fix-all", ...args], {
     encoding: "utf8",
@@ -111,13 +127,21 @@ describe("fix-all formats and exit codes", () => {
         version: string;
         runs: {
           tool: { driver: { name: string } };
-          results: { ruleId: string; fixes?: { artifactChanges: { artifactLocation: { uri: string } }[] }[] }[];
+          results: { ruleId: string; fixes?: { artifactChanges: SarifArtifactChange[] }[] }[];
         }[];
       };
       expect(sarif.version).toBe("2.1.0");
       expect(sarif.runs[0]?.tool.driver.name).toBe("repair-ls");
       const repair = sarif.runs[0]?.results.find((r) => r.ruleId === "repair-ls/validated-repair");
-      expect(repair?.fixes?.[0]?.artifactChanges[0]?.artifactLocation.uri).toBe("stats.py");
+      const change = repair?.fixes?.[0]?.artifactChanges[0];
+      expect(change?.artifactLocation.uri).toBe("stats.py");
+      // The SARIF fix, applied as a SARIF consumer would, gives exactly the file the unified diff gives.
+      const byDiff = project("test/fixtures/example");
+      const diff = fixAll([dir, "--format", "diff"]).stdout;
+      const gitApply = spawnSync("git", ["apply", "-"], { cwd: byDiff, input: diff, encoding: "utf8" });
+      expect(gitApply.status, gitApply.stderr).toBe(0);
+      const bySarif = applySarifReplacements(readFileSync(join(dir, "stats.py"), "utf8"), change!.replacements);
+      expect(bySarif).toBe(readFileSync(join(byDiff, "stats.py"), "utf8"));
       // Reporting never touches the files.
       expect(runTests("python3 -m pytest -q", dir).status).not.toBe(0);
     },
