@@ -60,7 +60,8 @@ export async function loadLanguage(id: LanguageId): Promise<Language> {
   return pending;
 }
 
-function queryFileFor(id: LanguageId): string {
+/** Path of a language's query file (also read by the index's reduced line query). */
+export function queryFileFor(id: LanguageId): string {
   // TSX is TypeScript plus JSX: its node types are a superset, so it shares TypeScript's queries.
   const name = id === "tsx" ? "typescript" : id;
   return join(packageRoot(), "grammars", "queries", `${name}.scm`);

@@ -1,9 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { Query } from "web-tree-sitter";
 import type { LanguageId } from "../grammars/languages.js";
-import { loadLanguage } from "../grammars/parser.js";
-import { packageRoot } from "../grammars/paths.js";
+import { loadLanguage, queryFileFor } from "../grammars/parser.js";
 
 /**
  * A per-language query holding only the @function (+ @function.name) and @comment patterns of the language's
@@ -16,14 +14,9 @@ const cache = new Map<LanguageId, Promise<Query | undefined>>();
 const WANTED = /@(function|comment)\b/;
 const UNWANTED_CAPTURES = ["statement", "identifier", "string"] as const;
 
-function queryFileName(id: LanguageId): string {
-  // TSX is TypeScript plus JSX and shares its query file, as grammars/parser.ts does.
-  return `${id === "tsx" ? "typescript" : id}.scm`;
-}
-
 async function build(id: LanguageId): Promise<Query> {
   const language = await loadLanguage(id);
-  const source = await readFile(join(packageRoot(), "grammars", "queries", queryFileName(id)), "utf8");
+  const source = await readFile(queryFileFor(id), "utf8");
   const query = new Query(language, source);
   // Pattern offsets are byte offsets into the source, so slice the UTF-8 bytes rather than the string.
   const bytes = Buffer.from(source, "utf8");
@@ -50,9 +43,4 @@ export function lineQueryFor(id: LanguageId, onFailure: (error: unknown) => void
     cache.set(id, pending);
   }
   return pending;
-}
-
-/** Forgets cached queries, so that a query file written after start-up is picked up (tests, grammar reloads). */
-export function clearLineQueryCache(): void {
-  cache.clear();
 }

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { SkipReason } from "./walk.js";
 
 /** How many leading bytes are searched for a NUL byte, git's own heuristic for "binary". */
-export const BINARY_SNIFF_BYTES = 8192;
+const BINARY_SNIFF_BYTES = 8192;
 
 export type SourceRead =
   | { readonly ok: true; readonly text: string }
@@ -11,7 +11,7 @@ export type SourceRead =
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Whether the bytes look binary: a NUL byte in the first 8 KiB. */
-export function looksBinary(bytes: Uint8Array): boolean {
+function looksBinary(bytes: Uint8Array): boolean {
   const end = Math.min(bytes.length, BINARY_SNIFF_BYTES);
   for (let i = 0; i < end; i++) if (bytes[i] === 0) return true;
   return false;
@@ -31,6 +31,19 @@ export async function readSourceFile(absPath: string, maxFileBytes: number): Pro
     return { ok: false, reason: code === "ENOENT" ? "vanished" : "unreadable", detail: String(error) };
   }
   return decodeSource(bytes, maxFileBytes);
+}
+
+/**
+ * The same size and binary checks for text that is already decoded (an editor buffer). It cannot be invalid
+ * UTF-8, so there is nothing to decode and no need to encode it first.
+ */
+export function checkSourceText(text: string, maxFileBytes: number): SourceRead {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > maxFileBytes) return { ok: false, reason: "too-large", detail: `${bytes} bytes` };
+  if (text.slice(0, BINARY_SNIFF_BYTES).includes("\0")) {
+    return { ok: false, reason: "binary", detail: "NUL byte in the first 8 KiB" };
+  }
+  return { ok: true, text };
 }
 
 /** The text of a file's bytes, with the same checks as readSourceFile. */

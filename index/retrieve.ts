@@ -94,7 +94,6 @@ export interface HunkQuery {
   readonly exclude: Set<string>;
   /** Lines of the same file that are out of scope: the enclosing function, else the hunk itself. */
   readonly excludedRange: { readonly startLine: number; readonly endLine: number };
-  readonly enclosingFunction: FunctionRange | undefined;
 }
 
 /** Builds the query of a hunk, or undefined when there is nothing to retrieve for (an insertion, or no words). */
@@ -115,7 +114,6 @@ export function hunkQuery(
     text,
     exclude: new Set([text, ...hunkLines]),
     excludedRange: enclosing ? { startLine: enclosing.startLine, endLine: enclosing.endLine } : { startLine, endLine },
-    enclosingFunction: enclosing,
   };
 }
 

@@ -41,7 +41,7 @@ import {
   type RetrievedLine,
   type Retriever,
 } from "../server/pipeline/types.js";
-import type { Embedder } from "./embedders/embedder.js";
+import { dot, type Embedder } from "./embedders/embedder.js";
 import { resolveEmbedder } from "./embedders/resolve.js";
 import { FileAnalysisCache, type FileAnalysis } from "./file-analysis-cache.js";
 import { IgnoreRules } from "./ignore-rules.js";
@@ -49,7 +49,7 @@ import { IndexUnavailableError } from "./lancedb-loader.js";
 import { extractLines, innermostFunctionAt, isMeaningful, normaliseLine, type ExtractedLine } from "./lines.js";
 import { WriterLock, type LockHolder } from "./lock.js";
 import { sqlString, toAbsolute, toWorkspaceRelative } from "./paths.js";
-import { decodeSource, readSourceFile } from "./read-source.js";
+import { checkSourceText, readSourceFile } from "./read-source.js";
 import { hunkQuery, inMemoryCandidates, rankCandidates, type Candidate } from "./retrieve.js";
 import { COLUMNS, RowBatch, SCHEMA_VERSION, type StoredLine } from "./rows.js";
 import { LineStore } from "./store.js";
@@ -652,7 +652,7 @@ export class WorkspaceIndex implements Retriever {
       }
       let source: string;
       if (text !== undefined) {
-        const checked = decodeSource(Buffer.from(text, "utf8"), this.config["index.maxFileBytes"]);
+        const checked = checkSourceText(text, this.config["index.maxFileBytes"]);
         if (!checked.ok) {
           this.logger.debug(`index: not indexing ${rel}: ${checked.reason}`);
           if (this.files.has(rel)) await this.removeRelative([rel]);
@@ -860,7 +860,7 @@ export class WorkspaceIndex implements Retriever {
     if (hybrid && store.hasTextIndex) {
       try {
         for (const hit of await store.textSearch(queryText, limit)) {
-          if (hit.vector && filter.keep(hit)) candidates.push(toCandidate(hit, dotProduct(queryVector, hit.vector)));
+          if (hit.vector && filter.keep(hit)) candidates.push(toCandidate(hit, dot(queryVector, hit.vector)));
         }
       } catch (error) {
         // Full-text search is an extra: a query it cannot handle just means vector results only.
@@ -1103,10 +1103,4 @@ export class WorkspaceIndex implements Retriever {
 
 function toCandidate(hit: StoredLine, cosine: number): Candidate {
   return { file: hit.file, line: hit.line, text: hit.text, norm: hit.norm, cosine };
-}
-
-function dotProduct(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] ?? 0) * (b[i] ?? 0);
-  return sum;
 }

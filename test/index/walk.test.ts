@@ -1,7 +1,7 @@
 import { symlink } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { IgnoreRules } from "../../index/ignore-rules.js";
-import { decodeSource, readSourceFile } from "../../index/read-source.js";
+import { checkSourceText, decodeSource, readSourceFile } from "../../index/read-source.js";
 import { walkWorkspace, type SkipReason } from "../../index/walk.js";
 import { makeTempWorkspace, type TempWorkspace } from "../support/index-workspace.js";
 
@@ -82,5 +82,11 @@ describe("readSourceFile", () => {
     expect(await readSourceFile(workspace.path("gone.py"), 1000)).toMatchObject({ ok: false, reason: "vanished" });
     expect(await readSourceFile(workspace.path("folder.py"), 1000)).toMatchObject({ ok: false, reason: "unreadable" });
     expect(decodeSource(Buffer.from("x = 1\n".repeat(10)), 20)).toMatchObject({ ok: false, reason: "too-large" });
+  });
+
+  it("editor buffers get the same size and binary checks, counted in UTF-8 bytes", () => {
+    expect(checkSourceText("a = 'é'\n", 9)).toEqual({ ok: true, text: "a = 'é'\n" });
+    expect(checkSourceText("a = 'é'\n", 8)).toMatchObject({ ok: false, reason: "too-large", detail: "9 bytes" });
+    expect(checkSourceText("x\0y", 1000)).toMatchObject({ ok: false, reason: "binary" });
   });
 });
