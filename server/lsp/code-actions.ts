@@ -104,6 +104,22 @@ export function repairTouches(repair: CachedRepair, path: string, range: Range):
   return repair.files.some((f) => f.path === path && f.edits.some((e) => rangesTouch(range, e.startLine, e.endLine)));
 }
 
+/**
+ * The request's diagnostics a repair fixes: our own "repair available" diagnostics of this repair, and other
+ * servers' diagnostics on the lines it edits (a failing assertion or a compiler error there).
+ */
+export function diagnosticsFixedBy(
+  repair: CachedRepair,
+  path: string,
+  diagnostics: readonly Diagnostic[],
+): Diagnostic[] {
+  return diagnostics.filter((d) =>
+    d.source === DIAGNOSTIC_SOURCE
+      ? (d.data as { repairId?: unknown } | undefined)?.repairId === repair.id
+      : repairTouches(repair, path, d.range),
+  );
+}
+
 /** The validated-repair action; with lazy edits the WorkspaceEdit is attached in codeAction/resolve. */
 export function repairAction(options: {
   repair: CachedRepair;

@@ -29,8 +29,23 @@ export interface CachedRepair {
   readonly rank: number;
 }
 
-/** The pipeline's own hash, so that a repair's base hash and the current text's hash are always comparable. */
-export const hashText = sha256;
+/** How many recent texts keep their hash: the open buffers a burst of code-action requests looks at. */
+const RECENT_HASHES = 8;
+const recentHashes = new Map<string, string>();
+
+/**
+ * The pipeline's own hash, so that a repair's base hash and the current text's hash are always comparable.
+ * Editors ask for code actions on every cursor move, each asking whether the same unchanged buffers are still the
+ * repairs' bases: the hash of a recent text is remembered rather than recomputed over the whole buffer.
+ */
+export function hashText(text: string): string {
+  const known = recentHashes.get(text);
+  if (known !== undefined) return known;
+  const hash = sha256(text);
+  if (recentHashes.size >= RECENT_HASHES) recentHashes.delete(recentHashes.keys().next().value!);
+  recentHashes.set(text, hash);
+  return hash;
+}
 
 /**
  * Validated repairs by id and by file. A new job's results replace the earlier results that touch the same files,
@@ -65,10 +80,11 @@ export class RepairCache {
   /** Drops repairs computed against a text of `path` other than `currentText`; returns the paths affected. */
   invalidate(path: string, currentText: string): Set<string> {
     const affected = new Set<string>();
-    const hash = hashText(currentText);
+    // Most edits touch files without repairs: the text is hashed only once a repair of this path is found.
+    let hash: string | undefined;
     for (const [id, repair] of this.repairs) {
       const file = repair.files.find((f) => f.path === path);
-      if (file && file.baseHash !== hash) {
+      if (file && file.baseHash !== (hash ??= hashText(currentText))) {
         this.repairs.delete(id);
         for (const f of repair.files) affected.add(f.path);
       }

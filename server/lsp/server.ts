@@ -25,6 +25,7 @@ import { pathToFileURL } from "node:url";
 import { LANGUAGES, languageForPath } from "../../grammars/languages.js";
 import { computeCapabilities, type NegotiatedCapabilities } from "./capabilities.js";
 import {
+  diagnosticsFixedBy,
   isCurrent,
   repairAction,
   repairDiagnostics,
@@ -303,14 +304,12 @@ export class RepairServer {
       .forFile(path)
       .filter((r) => repairTouches(r, path, params.range) && isCurrent(r, current));
     repairs.forEach((repair, index) => {
-      const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
-      const fixed = params.context.diagnostics.filter((d) => d.source !== DIAGNOSTIC_SOURCE || ours.includes(d));
       const data: RepairActionData | undefined = lazy ? { repairId: repair.id, uri, range: params.range } : undefined;
       actions.push(
         repairAction({
           repair,
           preferred: index === 0,
-          diagnostics: fixed,
+          diagnostics: diagnosticsFixedBy(repair, path, params.context.diagnostics),
           edit: lazy ? undefined : repairEdit(repair, current, versioned),
           lazyData: data,
         }),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { lineEdit, repairEdit, repairTitle } from "../../server/lsp/code-actions.js";
+import { diagnosticsFixedBy, lineEdit, repairEdit, repairTitle } from "../../server/lsp/code-actions.js";
 import { DocumentStore } from "../../server/lsp/documents.js";
 import { hashText, type CachedRepair } from "../../server/lsp/repair-cache.js";
 
@@ -71,5 +71,20 @@ describe("repairEdit", () => {
     expect(repairTitle({ ...repair, passed: 10, regressions: 2 })).toBe(
       "Repair: `<=` -> `<` · 10/12 tests pass, 2 regressions",
     );
+  });
+
+  test("an action carries the diagnostics its repair fixes: its own, and other servers' on its lines", () => {
+    const line = (n: number) => ({ start: { line: n, character: 0 }, end: { line: n, character: 4 } });
+    const own = { range: line(1), message: "repair available", source: "repair-ls", data: { repairId: "r1" } };
+    const otherRepair = { ...own, data: { repairId: "r2" } };
+    const pyright = { range: line(1), message: "unreachable", source: "pyright" };
+    const elsewhere = { range: line(0), message: "unused x", source: "pyright" };
+    expect(diagnosticsFixedBy(repair, "/w/a.py", [own, otherRepair, pyright, elsewhere])).toEqual([own, pyright]);
+    expect(diagnosticsFixedBy(repair, "/w/b.py", [pyright])).toEqual([]);
+  });
+
+  test("hashText remembers recent texts and still tells different texts apart", () => {
+    expect(hashText(text)).toBe(hashText(text));
+    expect(hashText(text + " ")).not.toBe(hashText(text));
   });
 });
