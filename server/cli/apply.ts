@@ -1,26 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { JobReportEdit, JobReportPatch } from "../lsp/job-report.js";
+import type { JobReportPatch } from "../lsp/job-report.js";
+import { replaceLineRanges } from "../pipeline/combine/patch.js";
 import { sha256 } from "../pipeline/workspace-files.js";
-
-/**
- * Replaces whole-line ranges [startLine, endLine) by newText (line terminators included). Edits are applied
- * bottom-up so that earlier line numbers stay valid.
- */
-export function applyLineEdits(
-  text: string,
-  edits: readonly Pick<JobReportEdit, "startLine" | "endLine" | "newText">[],
-): string {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  const offset = (line: number): number => (line < lineStarts.length ? (lineStarts[line] ?? text.length) : text.length);
-  let result = text;
-  for (const edit of [...edits].sort((a, b) => b.startLine - a.startLine)) {
-    result = result.slice(0, offset(edit.startLine)) + edit.newText + result.slice(offset(edit.endLine));
-  }
-  return result;
-}
 
 /**
  * Writes patches to the user's files: every file is checked against the hash its patch was computed from before
@@ -38,7 +21,7 @@ export async function applyPatches(root: string, patches: readonly JobReportPatc
       }
       planned.push({
         path,
-        text: applyLineEdits(
+        text: replaceLineRanges(
           current,
           patch.edits.filter((e) => e.file === file),
         ),

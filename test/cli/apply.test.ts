@@ -3,12 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { applyLineEdits, applyPatches } from "../../server/cli/apply.js";
+import { applyPatches } from "../../server/cli/apply.js";
+import { replaceLineRanges } from "../../server/pipeline/combine/patch.js";
 import type { JobReportPatch } from "../../server/lsp/job-report.js";
 
 const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
 
-describe("applyLineEdits", () => {
+describe("replaceLineRanges", () => {
   test.each([
     ["replace one line", "a\nb\nc\n", [{ startLine: 1, endLine: 2, newText: "B\n" }], "a\nB\nc\n"],
     ["insert before a line", "a\nc\n", [{ startLine: 1, endLine: 1, newText: "b\n" }], "a\nb\nc\n"],
@@ -25,7 +26,7 @@ describe("applyLineEdits", () => {
     ["the last line without a line break", "a\nb", [{ startLine: 1, endLine: 2, newText: "B" }], "a\nB"],
     ["CRLF text is kept as given", "a\r\nb\r\n", [{ startLine: 0, endLine: 1, newText: "A\r\n" }], "A\r\nb\r\n"],
   ])("%s", (_name, text, edits, expected) => {
-    expect(applyLineEdits(text, edits)).toBe(expected);
+    expect(replaceLineRanges(text, edits)).toBe(expected);
   });
 });
 

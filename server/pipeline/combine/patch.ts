@@ -79,9 +79,34 @@ export function replacementText(candidate: string, original: readonly string[], 
   return terminated ? body + eol : body;
 }
 
+/** Lines [startLine, endLine) of a text replaced by newText, which carries its own line terminators. */
+export interface LineRangeEdit {
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly newText: string;
+}
+
 /**
- * Applies a patch to file texts: each file's hunks are replaced bottom-up so that earlier line numbers stay valid.
- * Returns the new text of every touched file. Throws on overlapping hunks (a programming error of the caller).
+ * Replaces whole-line ranges bottom-up, so that earlier line numbers stay valid; the one splice used both for
+ * candidates in scratch copies and for `fix-all --apply` on the user's files. Throws on overlapping ranges (a
+ * programming error of the caller).
+ */
+export function replaceLineRanges(text: string, edits: readonly LineRangeEdit[]): string {
+  const lines = splitLinesKeepEnds(text);
+  const sorted = [...edits].sort((a, b) => b.startLine - a.startLine);
+  for (let i = 1; i < sorted.length; i++) {
+    const [above, below] = [sorted[i]!, sorted[i - 1]!];
+    if (Math.max(above.endLine, above.startLine + 1) > below.startLine) throw new Error("overlapping line ranges");
+  }
+  for (const { startLine, endLine, newText } of sorted) {
+    lines.splice(startLine, endLine - startLine, ...(newText === "" ? [] : [newText]));
+  }
+  return lines.join("");
+}
+
+/**
+ * Applies a patch to file texts: each hunk's candidate, terminated like the lines it replaces, goes in through
+ * replaceLineRanges. Returns the new text of every touched file. Throws on overlapping hunks.
  */
 export function applyPatch(patch: Patch, texts: ReadonlyMap<string, string>): Map<string, string> {
   const byFile = new Map<string, PatchPart[]>();
@@ -92,16 +117,12 @@ export function applyPatch(patch: Patch, texts: ReadonlyMap<string, string>): Ma
     if (text === undefined) throw new Error(`no text for ${file}`);
     const lines = splitLinesKeepEnds(text);
     const eol = eolOf(text);
-    const sorted = [...parts].sort((a, b) => b.hunk.startLine - a.hunk.startLine);
-    for (let i = 1; i < sorted.length; i++) {
-      if (overlaps(sorted[i]!.hunk, sorted[i - 1]!.hunk)) throw new Error("overlapping hunks in one patch");
-    }
-    for (const { hunk, candidate } of sorted) {
-      const original = lines.slice(hunk.startLine, hunk.endLine);
-      const replacement = replacementText(candidate.text, original, eol);
-      lines.splice(hunk.startLine, hunk.endLine - hunk.startLine, ...(replacement === "" ? [] : [replacement]));
-    }
-    out.set(file, lines.join(""));
+    const edits = parts.map(({ hunk, candidate }) => ({
+      startLine: hunk.startLine,
+      endLine: hunk.endLine,
+      newText: replacementText(candidate.text, lines.slice(hunk.startLine, hunk.endLine), eol),
+    }));
+    out.set(file, replaceLineRanges(text, edits));
   }
   return out;
 }
