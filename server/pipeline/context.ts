@@ -1,7 +1,7 @@
 import { languageForPath } from "../../grammars/languages.js";
-import { withParse } from "../../grammars/parser.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
 import { splitLinesKeepEnds } from "./combine/patch.js";
+import { withSharedParse } from "./generate/parse-cache.js";
 import type { EnclosingFunction, Hunk, HunkContext, Logger, RetrievedLine, Retriever } from "./types.js";
 
 /** Lines either side of the hunk used as the "enclosing function" at top level (MultiMend's fallback window). */
@@ -20,7 +20,8 @@ async function enclosing(
   hunk: Hunk,
   language: HunkContext["language"],
 ): Promise<EnclosingFunction | undefined> {
-  const fn = await withParse(fileText, language, (parsed) => enclosingFunction(parsed, hunk));
+  // The shared parse is the one the generator reuses for the same text right after.
+  const fn = await withSharedParse(fileText, language, (parsed) => enclosingFunction(parsed, hunk));
   if (fn) return { name: fn.name, startLine: fn.startLine, endLine: fn.endLine, text: fn.text };
   // At top level the paper falls back to a window of lines around the hunk.
   const lines = splitLinesKeepEnds(fileText);

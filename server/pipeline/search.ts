@@ -1,7 +1,7 @@
 import type { Config } from "../config/schema.js";
 import { bestFirstPhase } from "./combine/best-first.js";
 import { greedyPhase } from "./combine/greedy.js";
-import { normaliseText, overlaps, type HunkCandidates } from "./combine/patch.js";
+import { overlaps, type HunkCandidates } from "./combine/patch.js";
 import { sameTextGroups, sameTextPhase } from "./combine/same-text.js";
 import { lazySingleHunkPhase, type EvaluatedPatch } from "./combine/single-hunk.js";
 import type { CandidateSource } from "./candidates.js";
@@ -9,6 +9,7 @@ import { buildHunkContext } from "./context.js";
 import type { RankedHunk } from "./localise/localise.js";
 import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "./types.js";
 import type { PatchValidator } from "./validate/validator.js";
+import { normaliseWhitespace } from "./generate/hunk-text.js";
 
 /** Share of the validation budget the single-hunk phase may use before the multi-hunk phases get their turn. */
 const SINGLE_HUNK_SHARE = 0.5;
@@ -64,9 +65,9 @@ export async function searchPatches(options: SearchOptions): Promise<void> {
       logger.warn(`repair: candidate generation failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
-    const buggy = normaliseText(context.buggyText);
+    const buggy = normaliseWhitespace(context.buggyText);
     const kept = candidates
-      .filter((c) => normaliseText(c.text) !== buggy || c.text === "")
+      .filter((c) => normaliseWhitespace(c.text) !== buggy || c.text === "")
       .slice(0, options.config["repair.candidatesPerHunk"]);
     logger.debug(`repair: ${kept.length} candidates for ${ranked.hunk.file}:${ranked.hunk.startLine + 1}`);
     if (kept.length === 0) return undefined;

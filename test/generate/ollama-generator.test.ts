@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createServer } from "node:net";
 import { defaultConfig, type Config } from "../../server/config/schema.js";
-import { generateCandidates, resetOllamaState, type GenerationOptions } from "../../server/pipeline/generate/index.js";
+import type { GenerateOptions } from "../../server/pipeline/candidates.js";
+import { generateCandidates, resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { RECHECK_AFTER_FAILURE_MS } from "../../server/pipeline/generate/ollama/host-state.js";
 import { OllamaGenerator } from "../../server/pipeline/generate/ollama/ollama-generator.js";
 import { silentLogger, type Candidate, type FailureEvidence, type HunkContext } from "../../server/pipeline/types.js";
@@ -37,7 +38,7 @@ function recorder(): Recorder {
   return { warnings: [], reports: [] };
 }
 
-function options(config: Config, rec: Recorder, signal = new AbortController().signal): GenerationOptions {
+function options(config: Config, rec: Recorder, signal = new AbortController().signal): GenerateOptions {
   return {
     config,
     logger: silentLogger,

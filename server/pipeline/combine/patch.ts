@@ -47,15 +47,6 @@ export function overlaps(a: Hunk, b: Hunk): boolean {
   return a.startLine < bEnd && b.startLine < aEnd;
 }
 
-export function hunkKey(h: Hunk): string {
-  return `${h.file}:${h.startLine}-${h.endLine}`;
-}
-
-/** Candidate text compared across hunks and generators: whitespace collapsed. */
-export function normaliseText(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
-}
-
 /** Splits text into lines keeping each line's terminator, so that joining them gives the text back. */
 export function splitLinesKeepEnds(text: string): string[] {
   const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];

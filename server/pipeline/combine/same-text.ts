@@ -1,7 +1,8 @@
 import type { Candidate } from "../types.js";
-import { normaliseText, overlaps, type Evaluator, type HunkCandidates, type Patch } from "./patch.js";
+import { overlaps, type Evaluator, type HunkCandidates, type Patch } from "./patch.js";
 import type { EvaluatedPatch } from "./single-hunk.js";
 import { runOrdered } from "./schedule.js";
+import { normaliseWhitespace } from "../generate/hunk-text.js";
 
 /** Most same-text patches tried per hunk set. */
 const MAX_SAME_TEXT_PATCHES = 40;
@@ -16,7 +17,7 @@ export function sameTextPatches(lists: readonly HunkCandidates[]): Patch[] {
   const ranks = lists.map((list) => {
     const byText = new Map<string, { rank: number; candidate: Candidate }>();
     list.candidates.forEach((candidate, rank) => {
-      const key = normaliseText(candidate.text);
+      const key = normaliseWhitespace(candidate.text);
       if (!byText.has(key)) byText.set(key, { rank, candidate });
     });
     return byText;
@@ -40,7 +41,7 @@ export function sameTextGroups(
   const groups: HunkCandidates[][] = [];
   const byText = new Map<string, HunkCandidates[]>();
   lists.forEach((list, i) => {
-    const key = normaliseText(buggyTexts[i] ?? "");
+    const key = normaliseWhitespace(buggyTexts[i] ?? "");
     if (key === "") return;
     const group = byText.get(key) ?? [];
     if (group.length < maxHunks && group.every((g) => !overlaps(g.hunk, list.hunk))) group.push(list);

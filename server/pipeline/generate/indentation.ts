@@ -117,8 +117,3 @@ export function reindent(lines: readonly string[], base: string, unit: string): 
     return base + extra + line.slice(ws.length);
   });
 }
-
-/** Adds one level of indentation to every non-blank line. */
-export function indentLines(lines: readonly string[], unit: string): string[] {
-  return lines.map((l) => (isBlank(l) ? l : unit + l));
-}

@@ -3,31 +3,14 @@
  * model, merged into one ranked, filtered, de-duplicated list. LSP-agnostic; the engine calls
  * generateCandidates() once per hunk.
  */
-import type { Config } from "../../config/schema.js";
-import type {
-  Candidate,
-  FailureEvidence,
-  HunkContext,
-  Logger,
-  ProgressSink,
-  RetrievedLine,
-  Retriever,
-} from "../types.js";
+import type { GenerateOptions } from "../candidates.js";
+import type { Candidate, FailureEvidence, HunkContext, RetrievedLine } from "../types.js";
 import { filterCandidates } from "./candidate-filter.js";
 import { normaliseWhitespace, splitFile, type FileLines } from "./hunk-text.js";
 import { OllamaGenerator, type OllamaOutcome } from "./ollama/ollama-generator.js";
 import { withSharedParse } from "./parse-cache.js";
 import { createSyntaxChecker } from "./syntax-check.js";
 import { templateCandidates } from "./template/template-generator.js";
-
-export interface GenerationOptions {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly progress: ProgressSink;
-  readonly signal: AbortSignal;
-  /** Donor lines for the template engine (similar lines in the workspace); optional. */
-  readonly retriever?: Retriever;
-}
 
 /** Donor lines asked of the index per hunk, and how long the template engine waits for them. */
 export const DONOR_TOP_K = 10;
@@ -43,7 +26,7 @@ function donorQuery(context: HunkContext, file: FileLines): string {
   return normaliseWhitespace(lines.join(" "));
 }
 
-async function donorLines(context: HunkContext, file: FileLines, options: GenerationOptions): Promise<RetrievedLine[]> {
+async function donorLines(context: HunkContext, file: FileLines, options: GenerateOptions): Promise<RetrievedLine[]> {
   const donors = [...context.retrieved];
   const retriever = options.retriever;
   const query = donorQuery(context, file);
@@ -74,7 +57,7 @@ async function donorLines(context: HunkContext, file: FileLines, options: Genera
 export async function generateCandidates(
   context: HunkContext,
   evidence: FailureEvidence,
-  options: GenerationOptions,
+  options: GenerateOptions,
 ): Promise<Candidate[]> {
   const { config, logger, progress, signal } = options;
   if (signal.aborted) return [];

@@ -60,7 +60,3 @@ export interface ParsedOutcomes {
   /** Total tests run, when the runner reports a count beyond the named tests. */
   readonly total?: number;
 }
-
-export function failedNames(result: TestRunResult): string[] {
-  return result.tests.filter((t) => t.status === "failed").map((t) => t.name);
-}

@@ -94,16 +94,6 @@ export function killGroup(pid: number): void {
   }
 }
 
-/** Whether any process of the group `pid` is still alive. */
-export function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Runs a shell command in its own process group with a timeout. On timeout or cancellation the whole group gets
  * SIGKILL (test runs that loop forever, and the children they spawned, must not survive). After a normal exit the

@@ -2,7 +2,7 @@ import { code, type TemplateEdit } from "../edits.js";
 import type { LanguageSyntax } from "../language-syntax.js";
 import { childByField, namedChildren, textOf, type LiteNode } from "../lite-tree.js";
 import type { MutationInput } from "../mutation-input.js";
-import { argumentsOf, calleeOf } from "../scope.js";
+import { argumentsOf, calleeOf, isCallNode } from "../scope.js";
 
 const DECIMAL_INTEGER = /^(\d+)([a-zA-Z_]\w*)?$/;
 const ARITHMETIC = new Set(["+", "-", "*", "/", "%", "//"]);
@@ -30,10 +30,6 @@ function needsParens(syntax: LanguageSyntax, node: LiteNode): boolean {
   return true;
 }
 
-function isCallLike(syntax: LanguageSyntax, node: LiteNode | undefined): boolean {
-  return node !== undefined && syntax.calls.has(node.type);
-}
-
 /**
  * Expressions that act as indices or bounds: subscripts, slice and range bounds, arguments of range-like calls,
  * and the operands of relational comparisons. Off-by-one bugs live here. Each comes with a confidence.
@@ -52,7 +48,7 @@ function boundExpressions(input: MutationInput): Array<{ node: LiteNode; weight:
       for (const bound of namedChildren(node)) {
         if (bound.field !== "operand") out.push({ node: bound, weight: 0.95 });
       }
-    } else if (isCallLike(syntax, node)) {
+    } else if (isCallNode(syntax, node)) {
       const callee = calleeOf(syntax, node);
       const name = callee ? lastName(source, callee) : undefined;
       if (name && syntax.boundCallees.has(name)) {
