@@ -258,86 +258,81 @@ export class PatchValidator implements Evaluator {
     }
     if (this.done()) return undefined;
     this.validationsStarted++;
-    let worker: Worker | undefined;
     try {
-      worker = await this.options.pool.acquire();
-    } catch {
-      return undefined;
-    }
-    try {
-      if (this.options.signal.aborted) return undefined;
-      await worker.copy.apply(texts);
-      const first = await this.runIn(worker, this.options.oracle);
-      if (first.kind === "cancelled") return undefined;
-      if (first.kind === "timeout") {
-        return this.finish(key, patch, texts, { kind: "timeout" }, { kind: "timeout", failing: Infinity }, started, {
-          stillFailing: oracleNames,
-        });
-      }
-      if (first.kind === "build-error" || first.kind === "not-found") {
-        const message = first.problem ?? "the code does not build";
-        return this.finish(
-          key,
-          patch,
-          texts,
-          { kind: "compile-error", message },
-          { kind: "compile-error", failing: Infinity },
-          started,
-          { stillFailing: oracleNames },
-        );
-      }
-      const failing = stillFailing(this.options.oracle, first);
-      if (failing.length > 0) {
-        return this.finish(
-          key,
-          patch,
-          texts,
-          { kind: "failing-tests", count: failing.length, regressions: 0 },
-          { kind: "failing-tests", failing: failing.length },
-          started,
-          { stillFailing: failing },
-        );
-      }
-      // The failing tests pass: the full suite decides between plausible and regressions.
-      const full = this.options.command.canSelect ? await this.runIn(worker, undefined) : first;
-      if (full.kind === "cancelled") return undefined;
-      if (full.kind !== "completed") {
-        const outcome: CandidateOutcome =
-          full.kind === "timeout" ? { kind: "timeout" } : { kind: "compile-error", message: full.problem ?? "" };
-        return this.finish(key, patch, texts, outcome, { kind: outcome.kind, failing: Infinity }, started, {
-          stillFailing: [],
-        });
-      }
-      const regressions = full.tests
-        .filter((t) => t.status === "failed" && !this.options.failingAtBaseline.has(t.name))
-        .map((t) => t.name);
-      const fullResult = { passed: full.counts.total - full.counts.failed, total: full.counts.total, regressions };
-      if (regressions.length > 0) {
-        return this.finish(
-          key,
-          patch,
-          texts,
-          { kind: "failing-tests", count: regressions.length, regressions: regressions.length },
-          { kind: "failing-tests", failing: regressions.length },
-          started,
-          { stillFailing: [], full: fullResult },
-        );
-      }
-      return this.finish(key, patch, texts, { kind: "plausible" }, { kind: "plausible", failing: 0 }, started, {
-        stillFailing: [],
-        full: fullResult,
-      });
+      return await this.inWorker(texts, (worker) => this.validateIn(worker, key, patch, texts, started));
     } catch (error) {
       this.options.logger.warn(`repair: validation failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
-    } finally {
-      try {
-        await worker.copy.restore();
-      } catch {
-        // The copy is being removed (cancellation); nothing to restore.
-      }
-      this.options.pool.release(worker);
     }
+  }
+
+  /** The validation proper, in a worker whose copy already holds the patched texts. */
+  private async validateIn(
+    worker: Worker,
+    key: string,
+    patch: Patch,
+    texts: Map<string, string>,
+    started: number,
+  ): Promise<ValidationRecord | undefined> {
+    const oracleNames = this.options.oracle.map((t) => t.name);
+    const first = await this.runIn(worker, this.options.oracle);
+    if (first.kind === "cancelled") return undefined;
+    if (first.kind === "timeout") {
+      return this.finish(key, patch, texts, { kind: "timeout" }, { kind: "timeout", failing: Infinity }, started, {
+        stillFailing: oracleNames,
+      });
+    }
+    if (first.kind === "build-error" || first.kind === "not-found") {
+      const message = first.problem ?? "the code does not build";
+      return this.finish(
+        key,
+        patch,
+        texts,
+        { kind: "compile-error", message },
+        { kind: "compile-error", failing: Infinity },
+        started,
+        { stillFailing: oracleNames },
+      );
+    }
+    const failing = stillFailing(this.options.oracle, first);
+    if (failing.length > 0) {
+      return this.finish(
+        key,
+        patch,
+        texts,
+        { kind: "failing-tests", count: failing.length, regressions: 0 },
+        { kind: "failing-tests", failing: failing.length },
+        started,
+        { stillFailing: failing },
+      );
+    }
+    // The failing tests pass: the full suite decides between plausible and regressions.
+    const full = this.options.command.canSelect ? await this.runIn(worker, undefined) : first;
+    if (full.kind === "cancelled") return undefined;
+    if (full.kind !== "completed") {
+      const outcome: CandidateOutcome =
+        full.kind === "timeout" ? { kind: "timeout" } : { kind: "compile-error", message: full.problem ?? "" };
+      return this.finish(key, patch, texts, outcome, { kind: outcome.kind, failing: Infinity }, started, {
+        stillFailing: [],
+      });
+    }
+    const fullResult = this.fullSuiteResult(full);
+    const regressions = fullResult.regressions;
+    if (regressions.length > 0) {
+      return this.finish(
+        key,
+        patch,
+        texts,
+        { kind: "failing-tests", count: regressions.length, regressions: regressions.length },
+        { kind: "failing-tests", failing: regressions.length },
+        started,
+        { stillFailing: [], full: fullResult },
+      );
+    }
+    return this.finish(key, patch, texts, { kind: "plausible" }, { kind: "plausible", failing: 0 }, started, {
+      stillFailing: [],
+      full: fullResult,
+    });
   }
 
   /**
@@ -348,25 +343,31 @@ export class PatchValidator implements Evaluator {
   async checkPartial(record: ValidationRecord): Promise<ValidationRecord | undefined> {
     if (this.options.signal.aborted) return undefined;
     this.validationsStarted++;
-    let worker: Worker | undefined;
+    return this.inWorker(record.texts, async (worker) => {
+      const full = await this.runIn(worker, undefined);
+      if (full.kind !== "completed") return undefined;
+      return { ...record, stillFailing: stillFailing(this.options.oracle, full), full: this.fullSuiteResult(full) };
+    });
+  }
+
+  /**
+   * Runs fn in a pooled worker whose scratch copy holds `texts`, then restores the copy and returns the worker to
+   * the pool whatever happened. Undefined when no worker can be had or the task was cancelled meanwhile.
+   */
+  private async inWorker<T>(
+    texts: ReadonlyMap<string, string>,
+    fn: (worker: Worker) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    let worker: Worker;
     try {
       worker = await this.options.pool.acquire();
     } catch {
       return undefined;
     }
     try {
-      await worker.copy.apply(record.texts);
-      const full = await this.runIn(worker, undefined);
-      if (full.kind !== "completed") return undefined;
-      const regressions = full.tests
-        .filter((t) => t.status === "failed" && !this.options.failingAtBaseline.has(t.name))
-        .map((t) => t.name);
-      const stillFailingNow = stillFailing(this.options.oracle, full);
-      return {
-        ...record,
-        stillFailing: stillFailingNow,
-        full: { passed: full.counts.total - full.counts.failed, total: full.counts.total, regressions },
-      };
+      if (this.options.signal.aborted) return undefined;
+      await worker.copy.apply(texts);
+      return await fn(worker);
     } finally {
       try {
         await worker.copy.restore();
@@ -375,6 +376,14 @@ export class PatchValidator implements Evaluator {
       }
       this.options.pool.release(worker);
     }
+  }
+
+  /** Passed, total and regressions (failures not already failing at baseline) of a completed full-suite run. */
+  private fullSuiteResult(full: TestRunResult): { passed: number; total: number; regressions: string[] } {
+    const regressions = full.tests
+      .filter((t) => t.status === "failed" && !this.options.failingAtBaseline.has(t.name))
+      .map((t) => t.name);
+    return { passed: full.counts.total - full.counts.failed, total: full.counts.total, regressions };
   }
 
   private async runIn(worker: Worker, only: readonly TestOutcome[] | undefined): Promise<TestRunResult> {
