@@ -5,16 +5,24 @@ export interface FixAllOptions {
   readonly dir: string;
   readonly testCommand: string | undefined;
   readonly apply: boolean;
+  /** Also write the best partial patch when no repair exists (never without asking for it). */
+  readonly applyPartial: boolean;
   readonly format: OutputFormat;
   readonly output: string | undefined;
   readonly engine: EngineChoice | undefined;
   readonly budgetSeconds: number | undefined;
 }
 
-export const FIX_ALL_USAGE = `Usage: repair-ls fix-all [DIR] [--test-cmd CMD] [--apply] [--format text|diff|json|sarif]
+export const FIX_ALL_USAGE = `Usage: repair-ls fix-all [DIR] [--test-cmd CMD] [--apply] [--apply-partial] [--format text|diff|json|sarif]
                         [--output FILE] [--engine auto|builtin|ollama] [--budget-seconds N]
 Runs the tests in DIR (default: the current folder), repairs every failing test, and reports the validated patches.
-Exit codes: 0 nothing left failing, 1 some failing tests remain unfixed, 2 usage or configuration error.`;
+A repair makes every failing test pass and breaks no test that passed; a partial patch fixes some and breaks none.
+--apply writes the repairs (--apply-partial: also the best partial patch when there is no repair), then runs the
+tests in place and restores every written file if the outcome differs from the validated one.
+Exit codes:
+  0  the test command passes in place at the end (after --apply, or nothing was failing)
+  1  failing tests remain (nothing was applied, no repair was found, or the write was rolled back)
+  2  usage or configuration error (no test command, tests not allowed to run, a bad setting), or the server died`;
 
 const FORMATS: readonly OutputFormat[] = ["text", "diff", "json", "sarif"];
 const ENGINES: readonly EngineChoice[] = ["auto", "builtin", "ollama"];
@@ -24,6 +32,7 @@ export function parseFixAllArgs(argv: readonly string[]): FixAllOptions | { erro
   let dir: string | undefined;
   let testCommand: string | undefined;
   let apply = false;
+  let applyPartial = false;
   let format: OutputFormat = "text";
   let output: string | undefined;
   let engine: EngineChoice | undefined;
@@ -39,6 +48,9 @@ export function parseFixAllArgs(argv: readonly string[]): FixAllOptions | { erro
         return { help: true };
       case "--apply":
         apply = true;
+        break;
+      case "--apply-partial":
+        applyPartial = true;
         break;
       case "--test-cmd": {
         const value = takeValue();
@@ -76,5 +88,5 @@ export function parseFixAllArgs(argv: readonly string[]): FixAllOptions | { erro
         dir = arg;
     }
   }
-  return { dir: dir ?? ".", testCommand, apply, format, output, engine, budgetSeconds };
+  return { dir: dir ?? ".", testCommand, apply, applyPartial, format, output, engine, budgetSeconds };
 }

@@ -8,12 +8,19 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from "vscode-languageserver-protocol/node.js";
-import type { JobReport } from "../lsp/job-report.js";
+import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
 import { COMMANDS, JOB_FINISHED_NOTIFICATION, REPORT_REQUEST } from "../lsp/protocol-names.js";
-import { applyPatches } from "./apply.js";
+import { confirmInPlace } from "../pipeline/confirm-in-place.js";
+import { planWrites, restorePlanned, writePlanned, type PlannedWrite } from "./apply.js";
 import { parseFixAllArgs, FIX_ALL_USAGE, type FixAllOptions } from "./fix-all-args.js";
 import { formatDiff, formatJson, formatSarif, formatText, patchesToApply } from "./formats.js";
 import { packageVersion } from "./version.js";
+
+/** How long a closed connection waits for the server's exit, to report how it died. */
+const SERVER_EXIT_GRACE_MS = 3000;
+
+/** Timeout of the confirming in-place run when no budget was given: the test.timeoutSeconds default. */
+const DEFAULT_CONFIRM_SECONDS = 120;
 
 /** Progress on stderr: a redrawn bar on a terminal, plain lines (only when the message changes) elsewhere. */
 class ProgressPrinter {
@@ -46,29 +53,77 @@ class ProgressPrinter {
   }
 }
 
+/** The server process died before the job ended: CI must not read that as "nothing failing". */
+class ServerDied extends Error {}
+
+/** Keeps the last few kilobytes a stream printed, to name the cause when the server dies. */
+function tailOf(stream: NodeJS.ReadableStream, into: (chunk: string) => void): () => string {
+  let tail = "";
+  stream.on("data", (chunk: Buffer) => {
+    const text = chunk.toString("utf8");
+    into(text);
+    tail = (tail + text).slice(-4000);
+  });
+  return () => tail;
+}
+
 /** Spawns this same executable as a server over stdio: the headless client takes exactly an editor's path. */
-function spawnServer(): { connection: MessageConnection; exited: Promise<number | null>; kill: () => void } {
+function spawnServer(): {
+  connection: MessageConnection;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderrTail: () => string;
+  kill: () => void;
+} {
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
-  const child = spawn(process.execPath, [main, "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
-  const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+  const child = spawn(process.execPath, [main, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+  // The server's own log lines still reach the user's terminal; the tail names the cause if it dies.
+  const stderrTail = tailOf(child.stderr, (text) => process.stderr.write(text));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on("exit", (code, signal) => res({ code, signal })),
+  );
   const connection = createMessageConnection(
     new StreamMessageReader(child.stdout),
     new StreamMessageWriter(child.stdin),
   );
-  return { connection, exited, kill: () => child.kill("SIGTERM") };
+  return { connection, exited, stderrTail, kill: () => child.kill("SIGTERM") };
 }
 
-async function drive(
-  options: FixAllOptions,
-  root: string,
-  printer: ProgressPrinter,
-): Promise<{ report?: JobReport; configErrors: string[] }> {
+/** What the session with the server produced: the report, or why there is none. */
+interface DriveOutcome {
+  readonly report?: JobReport;
+  readonly configErrors: string[];
+  /** Set when SIGINT or SIGTERM cancelled the job (the server cleaned up before this returned). */
+  readonly interrupted?: NodeJS.Signals;
+}
+
+async function drive(options: FixAllOptions, root: string, printer: ProgressPrinter): Promise<DriveOutcome> {
   const server = spawnServer();
   const { connection } = server;
   const titles = new Map<string | number, string>();
   const configErrors: string[] = [];
   let finished: ((jobId: string) => void) | undefined;
   const finishedJobs = new Set<string>();
+  let jobId: string | undefined;
+  let interrupted: NodeJS.Signals | undefined;
+  // Ctrl-C and CI cancellation: cancel the job and let the server remove its scratch copies and test processes
+  // before this process exits. A second signal while waiting is ignored: cleanup is bounded by the server.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) return;
+    interrupted = signal;
+    printer.line(`repair-ls fix-all: ${signal}: cancelling the repair and cleaning up`);
+    sendCancel(connection, jobId);
+    if (!jobId) finished?.("");
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const died = server.exited.then(({ code, signal }) => {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+    const cause = server.stderrTail().trim().split("\n").slice(-3).join(" | ");
+    throw new ServerDied(`the repair-ls server ${how} before the job ended${cause ? `: ${cause}` : ""}`);
+  });
+  // Until the session is over, the server's death is the answer to whatever is awaited.
+  const orDeath = <T>(work: Promise<T>): Promise<T> => Promise.race([work, died]);
+  died.catch(() => undefined);
   connection.onRequest("window/workDoneProgress/create", () => null);
   connection.onRequest("client/registerCapability", () => null);
   connection.onRequest("workspace/configuration", (params: { items: unknown[] }) => params.items.map(() => null));
@@ -95,41 +150,77 @@ async function drive(
   });
   connection.listen();
   try {
-    await connection.sendRequest("initialize", {
-      processId: process.pid,
-      rootUri: pathToFileURL(root).href,
-      workspaceFolders: [{ uri: pathToFileURL(root).href, name: "workspace" }],
-      capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true, workspaceFolders: true } },
-      initializationOptions: {},
-    });
+    await orDeath(
+      connection.sendRequest("initialize", {
+        processId: process.pid,
+        rootUri: pathToFileURL(root).href,
+        workspaceFolders: [{ uri: pathToFileURL(root).href, name: "workspace" }],
+        capabilities: {
+          window: { workDoneProgress: true },
+          workspace: { configuration: true, workspaceFolders: true },
+        },
+        // Invoking fix-all on DIR is the user's consent for DIR: its own settings file may name the test command.
+        initializationOptions: { "security.trustedFolders": [root] },
+      }),
+    );
     await connection.sendNotification("initialized", {});
-    const status = await connection.sendRequest<{ configProblems: string[] }>("workspace/executeCommand", {
-      command: COMMANDS.status,
-      arguments: [],
-    });
+    const status = await orDeath(
+      connection.sendRequest<{ configProblems: string[] }>("workspace/executeCommand", {
+        command: COMMANDS.status,
+        arguments: [],
+      }),
+    );
     configErrors.push(...status.configProblems.filter((p) => !configErrors.includes(p)));
     if (configErrors.length > 0) return { configErrors };
-    const { jobId } = await connection.sendRequest<{ jobId: string }>("workspace/executeCommand", {
-      command: COMMANDS.fixAllFailing,
-      arguments: [
-        {
-          folder: pathToFileURL(root).href,
-          allowRun: true,
-          testCommand: options.testCommand,
-          engine: options.engine,
-          budgetSeconds: options.budgetSeconds,
-        },
-      ],
-    });
-    await new Promise<void>((res) => {
-      if (finishedJobs.has(jobId)) res();
-      finished = (id) => id === jobId && res();
-    });
-    const report = await connection.sendRequest<JobReport>(REPORT_REQUEST, { jobId });
+    if (interrupted) return { configErrors, interrupted };
+    const started = await orDeath(
+      connection.sendRequest<{ jobId: string }>("workspace/executeCommand", {
+        command: COMMANDS.fixAllFailing,
+        arguments: [
+          {
+            folder: pathToFileURL(root).href,
+            allowRun: true,
+            // The report printed below carries the summary: the server need not announce it too.
+            announce: false,
+            testCommand: options.testCommand,
+            engine: options.engine,
+            budgetSeconds: options.budgetSeconds,
+          },
+        ],
+      }),
+    );
+    jobId = started.jobId;
+    if (interrupted) sendCancel(connection, jobId);
+    const id = jobId;
+    await orDeath(
+      new Promise<void>((res) => {
+        if (finishedJobs.has(id)) res();
+        finished = (done) => (done === id || done === "") && res();
+      }),
+    );
+    if (interrupted) return { configErrors, interrupted };
+    const report = await orDeath(connection.sendRequest<JobReport>(REPORT_REQUEST, { jobId: id }));
     return { report, configErrors };
+  } catch (error) {
+    // A dying server first closes its pipe ("Connection is closed"), then exits: name the death, not the pipe.
+    const death = await Promise.race([
+      died.then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      new Promise((res) => setTimeout(res, SERVER_EXIT_GRACE_MS)),
+    ]);
+    throw death instanceof ServerDied ? death : error;
   } finally {
-    await connection.sendRequest("shutdown").catch(() => undefined);
-    await connection.sendNotification("exit").catch(() => undefined);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    // On a closed connection the library throws before it returns a promise: both calls are guarded twice.
+    await Promise.resolve()
+      .then(() => connection.sendRequest("shutdown"))
+      .catch(() => undefined);
+    await Promise.resolve()
+      .then(() => connection.sendNotification("exit"))
+      .catch(() => undefined);
     const timer = setTimeout(server.kill, 5000);
     await server.exited;
     clearTimeout(timer);
@@ -137,7 +228,28 @@ async function drive(
   }
 }
 
-/** `repair-ls fix-all`: returns the process exit code (0 all fixed or nothing failing, 1 unfixed remain, 2 usage). */
+/** Asks the server to cancel the job (every job before its id is known); a closed connection is no error. */
+function sendCancel(connection: MessageConnection, jobId: string | undefined): void {
+  void Promise.resolve()
+    .then(() =>
+      connection.sendRequest("workspace/executeCommand", {
+        command: COMMANDS.cancel,
+        arguments: jobId ? [{ jobId }] : [],
+      }),
+    )
+    .catch(() => undefined);
+}
+
+/** The exit code a signal asks for, as shells report it (128 + the signal's number). */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === "SIGINT" ? 130 : 143;
+}
+
+/**
+ * `repair-ls fix-all`. Exit codes mean one thing each: 0 the test command passes in place at the end (after
+ * --apply, or because nothing was failing); 1 failing tests remain (nothing applied, no repair, or a rolled-back
+ * write); 2 usage or configuration errors, or a server that died.
+ */
 export async function runFixAll(argv: readonly string[]): Promise<number> {
   const parsed = parseFixAllArgs(argv);
   if ("help" in parsed) {
@@ -156,13 +268,17 @@ export async function runFixAll(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const printer = new ProgressPrinter(process.stderr.isTTY === true);
-  let outcome: Awaited<ReturnType<typeof drive>>;
+  let outcome: DriveOutcome;
   try {
     outcome = await drive(parsed, root, printer);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     printer.line(`repair-ls fix-all: ${message}`);
     return 2;
+  }
+  if (outcome.interrupted) {
+    printer.line("repair-ls fix-all: cancelled; nothing was written");
+    return signalExitCode(outcome.interrupted);
   }
   if (!outcome.report) {
     for (const e of outcome.configErrors) printer.line(e);
@@ -172,25 +288,88 @@ export async function runFixAll(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const report = outcome.report;
+  const applyOptions = { partial: parsed.applyPartial };
   const rendered = {
     text: () => formatText(report),
-    diff: () => formatDiff(report),
+    diff: () => formatDiff(report, applyOptions),
     json: () => formatJson(report),
     sarif: () => formatSarif(report, packageVersion()),
   }[parsed.format]();
   if (parsed.output) writeFileSync(parsed.output, rendered);
   else process.stdout.write(rendered);
-  if (report.status === "error") return 2;
-  if (parsed.apply && report.patches.length > 0) {
-    try {
-      const written = await applyPatches(root, patchesToApply(report));
-      printer.line(`applied the validated repair to ${written.length} file${written.length === 1 ? "" : "s"}`);
-    } catch (error) {
-      printer.line(`repair-ls fix-all: --apply failed: ${error instanceof Error ? error.message : String(error)}`);
+  switch (report.status) {
+    case "misconfigured":
+    case "no-tests":
+      // The user must say how the tests run (or allow them to): a configuration problem, not a verdict.
+      return 2;
+    case "nothing-failing":
+      return 0;
+    default:
+      break;
+  }
+  const chosen = parsed.apply || parsed.applyPartial ? patchesToApply(report, applyOptions) : [];
+  if (chosen.length === 0) return 1;
+  return applyAndConfirm(root, report, chosen, parsed, printer);
+}
+
+/**
+ * Writes the chosen patches, runs the test command once in place, and restores every written file byte for byte
+ * (content and mode) when the outcome is not the validated one. Returns the exit code.
+ */
+async function applyAndConfirm(
+  root: string,
+  report: JobReport,
+  chosen: readonly JobReportPatch[],
+  options: FixAllOptions,
+  printer: ProgressPrinter,
+): Promise<number> {
+  const runner = report.testRunner;
+  if (!runner) {
+    printer.line("repair-ls fix-all: --apply: the report names no test command to confirm with; nothing was written");
+    return 1;
+  }
+  let writes: PlannedWrite[];
+  try {
+    writes = await planWrites(root, chosen);
+    await writePlanned(writes);
+  } catch (error) {
+    printer.line(`repair-ls fix-all: --apply failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.on("SIGINT", abort);
+  process.on("SIGTERM", abort);
+  try {
+    printer.line(`wrote ${writes.length} file${writes.length === 1 ? "" : "s"}; confirming with the tests in place`);
+    const result = await confirmInPlace(
+      root,
+      runner,
+      {
+        failingBefore: report.failingBefore,
+        flaky: report.flaky,
+        testsAtBaseline: report.testsAtBaseline,
+        fixedTests: [...new Set(chosen.flatMap((p) => p.fixedTests))],
+      },
+      { timeoutMs: (options.budgetSeconds ?? DEFAULT_CONFIRM_SECONDS) * 1000, signal: controller.signal },
+    );
+    if (!result.confirmed || controller.signal.aborted) {
+      await restorePlanned(writes);
+      printer.line(
+        `repair-ls fix-all: rolled back: ${controller.signal.aborted ? "interrupted" : result.summary}; every written file is as it was`,
+      );
       return 1;
     }
+    printer.line(`applied ${chosen.map((p) => p.description).join("; ")}: ${result.summary}`);
+    return result.allPass ? 0 : 1;
+  } catch (error) {
+    await restorePlanned(writes);
+    printer.line(
+      `repair-ls fix-all: rolled back: ${error instanceof Error ? error.message : String(error)}; every written file is as it was`,
+    );
+    return 1;
+  } finally {
+    process.off("SIGINT", abort);
+    process.off("SIGTERM", abort);
   }
-  // No detectable test command is a configuration problem: the user must say how to run the tests.
-  if (report.status === "no-tests") return 2;
-  return report.unfixed.length === 0 ? 0 : 1;
 }

@@ -1,4 +1,18 @@
+import { pathToFileURL } from "node:url";
+import type { Log, Location, Result } from "sarif";
 import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** What a patch was verified to do, in the words every format uses. */
+function verified(patch: JobReportPatch): string {
+  const suite = `${patch.validatedTests.passed}/${patch.validatedTests.total} tests pass`;
+  return patch.verdict === "repair"
+    ? `every failing test passes, no test broken; ${suite}`
+    : `fixes ${patch.fixedTests.length} of ${patch.fixedTests.length + patch.stillFailing.length} failing tests, no test broken; ${suite}`;
+}
 
 /** Human-readable summary for a terminal or a CI log. */
 export function formatText(report: JobReport): string {
@@ -6,28 +20,35 @@ export function formatText(report: JobReport): string {
   lines.push(`repair-ls: ${report.message}`);
   if (report.testCommand) lines.push(`test command: ${report.testCommand}`);
   if (report.failingBefore.length > 0) lines.push(`failing before: ${report.failingBefore.join(", ")}`);
+  if (report.flaky.length > 0) lines.push(`flaky (not repaired): ${report.flaky.join(", ")}`);
   report.patches.forEach((patch, index) => {
-    lines.push("");
-    lines.push(
-      `${index === 0 ? "best repair" : `repair ${index + 1}`}: ${patch.description} ` +
-        `(${patch.validatedTests.passed}/${patch.validatedTests.total} tests pass, ${patch.regressions} regressions)`,
-    );
+    lines.push("", `${index === 0 ? "best repair" : `repair ${index + 1}`}: ${patch.description} (${verified(patch)})`);
     lines.push(patch.diff.trimEnd());
   });
+  if (report.partials.length > 0) {
+    lines.push("", "partial patches (not repairs: applied only with --apply-partial):");
+    report.partials.forEach((patch, index) => {
+      lines.push("", `partial ${index + 1}: ${patch.description} (${verified(patch)})`);
+      lines.push(patch.diff.trimEnd());
+    });
+  }
   if (report.unfixed.length > 0) lines.push("", `still failing: ${report.unfixed.join(", ")}`);
-  lines.push("", `${report.validations} validations in ${report.seconds.toFixed(1)} s`);
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  lines.push("", `${plural(report.validations, "validation")} in ${report.seconds.toFixed(1)} s`);
   return lines.join("\n") + "\n";
 }
 
 /**
- * The patches to apply together: the best one, then each further one that fixes other tests and touches none of
- * the same files (patches of one job may be alternatives for the same bug).
+ * The patches to apply together: the best repair, then each further repair that fixes other tests and touches
+ * none of the same files (patches of one job may be alternatives for the same bug). With `partial`, and only when
+ * there is no repair, the best partial patch.
  */
-export function patchesToApply(report: JobReport): JobReportPatch[] {
+export function patchesToApply(report: JobReport, options: { partial?: boolean } = {}): JobReportPatch[] {
+  const pool = report.patches.length > 0 ? report.patches : options.partial ? report.partials.slice(0, 1) : [];
   const chosen: JobReportPatch[] = [];
   const files = new Set<string>();
   const fixed = new Set<string>();
-  for (const patch of report.patches) {
+  for (const patch of pool) {
     if (patch.files.some((f) => files.has(f))) continue;
     if (chosen.length > 0 && patch.fixedTests.every((t) => fixed.has(t))) continue;
     chosen.push(patch);
@@ -38,8 +59,8 @@ export function patchesToApply(report: JobReport): JobReportPatch[] {
 }
 
 /** A unified diff of the patches that would be applied, for `git apply`. */
-export function formatDiff(report: JobReport): string {
-  return patchesToApply(report)
+export function formatDiff(report: JobReport, options: { partial?: boolean } = {}): string {
+  return patchesToApply(report, options)
     .map((p) => p.diff)
     .join("");
 }
@@ -48,50 +69,69 @@ export function formatJson(report: JobReport): string {
   return JSON.stringify(report, null, 2) + "\n";
 }
 
-/** SARIF 2.1.0: each still-failing test and each repair is a result; each repair carries its edits as a `fix`. */
-export function formatSarif(report: JobReport, version: string): string {
-  const results = report.patches.map((patch) => {
-    const first = patch.edits[0];
-    return {
-      ruleId: "repair-ls/validated-repair",
-      level: "error",
-      message: {
-        text: `Failing tests ${patch.fixedTests.join(", ") || "(unnamed)"} pass after: ${patch.description} (${patch.validatedTests.passed}/${patch.validatedTests.total} tests pass).`,
-      },
-      locations: first
-        ? [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: first.file, uriBaseId: "SRCROOT" },
-                region: { startLine: first.startLine + 1, endLine: Math.max(first.startLine + 1, first.endLine) },
-              },
-            },
-          ]
-        : [],
-      fixes: [
-        {
-          description: { text: patch.description },
-          artifactChanges: patch.files.map((file) => ({
-            artifactLocation: { uri: file, uriBaseId: "SRCROOT" },
-            replacements: patch.edits
-              .filter((e) => e.file === file)
-              .map((e) => ({
-                // Whole lines: from column 1 of the first line to column 1 of the line after the last one.
-                deletedRegion: { startLine: e.startLine + 1, startColumn: 1, endLine: e.endLine + 1, endColumn: 1 },
-                // newText already ends with the file's own line ending (see replacementText).
-                insertedContent: { text: e.newText },
-              })),
+const RULES = {
+  repair: "repair-ls/validated-repair",
+  partial: "repair-ls/partial-repair",
+  unfixed: "repair-ls/unfixed-failure",
+} as const;
+
+function location(file: string, startLine: number, endLine = startLine + 1): Location {
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: file, uriBaseId: "SRCROOT" },
+      region: { startLine: startLine + 1, endLine: Math.max(startLine + 1, endLine) },
+    },
+  };
+}
+
+function patchResult(patch: JobReportPatch): Result {
+  const first = patch.edits[0];
+  const result: Result = {
+    ruleId: patch.verdict === "repair" ? RULES.repair : RULES.partial,
+    level: patch.verdict === "repair" ? "error" : "warning",
+    message: {
+      text: `Failing tests ${patch.fixedTests.join(", ") || "(unnamed)"} pass after: ${patch.description} (${verified(patch)}).`,
+    },
+    locations: first ? [location(first.file, first.startLine, first.endLine)] : [],
+  };
+  // Only a repair is offered as a fix: a partial patch leaves tests failing.
+  if (patch.verdict !== "repair") return result;
+  result.fixes = [
+    {
+      description: { text: patch.description },
+      artifactChanges: patch.files.map((file) => ({
+        artifactLocation: { uri: file, uriBaseId: "SRCROOT" },
+        replacements: patch.edits
+          .filter((e) => e.file === file)
+          .map((e) => ({
+            // Whole lines: from column 1 of the first line to column 1 of the line after the last one.
+            deletedRegion: { startLine: e.startLine + 1, startColumn: 1, endLine: e.endLine + 1, endColumn: 1 },
+            // newText already ends with the file's own line ending (see replacementText).
+            insertedContent: { text: e.newText },
           })),
-        },
-      ],
+      })),
+    },
+  ];
+  return result;
+}
+
+/**
+ * SARIF 2.1.0 as code-scanning services accept it: every result has a physical location (the repaired lines, or
+ * where a failing test failed), fixes only for repairs, and the workspace root as a file URL.
+ */
+export function formatSarif(report: JobReport, version: string): string {
+  // Some place for failures that left no trace: a test file, else the workspace itself.
+  const fallback = report.failureSites[0] ?? { file: report.testFiles[0] ?? ".", line: 0 };
+  const unfixed = report.unfixed.map((test): Result => {
+    const site = report.failureSites.find((s) => s.test === test) ?? fallback;
+    return {
+      ruleId: RULES.unfixed,
+      level: "warning",
+      message: { text: `No validated repair found for failing test ${test}.` },
+      locations: [location(site.file, site.line)],
     };
   });
-  const unfixed = report.unfixed.map((test) => ({
-    ruleId: "repair-ls/unfixed-failure",
-    level: "warning",
-    message: { text: `No validated repair found for failing test ${test}.` },
-  }));
-  const sarif = {
+  const sarif: Log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
     runs: [
@@ -101,13 +141,17 @@ export function formatSarif(report: JobReport, version: string): string {
             name: "repair-ls",
             version,
             rules: [
-              { id: "repair-ls/validated-repair", shortDescription: { text: "A failing test has a validated repair" } },
-              { id: "repair-ls/unfixed-failure", shortDescription: { text: "A failing test has no validated repair" } },
+              { id: RULES.repair, shortDescription: { text: "A failing test has a validated repair" } },
+              {
+                id: RULES.partial,
+                shortDescription: { text: "A patch fixes some failing tests without breaking others" },
+              },
+              { id: RULES.unfixed, shortDescription: { text: "A failing test has no validated repair" } },
             ],
           },
         },
-        originalUriBaseIds: { SRCROOT: { uri: "file://" + report.folder.replace(/\/?$/, "/") } },
-        results: [...results, ...unfixed],
+        originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(report.folder.replace(/\/?$/, "/")).href } },
+        results: [...report.patches.map(patchResult), ...report.partials.map(patchResult), ...unfixed],
       },
     ],
   };

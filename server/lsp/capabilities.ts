@@ -37,7 +37,7 @@ export function computeCapabilities(client: ClientCapabilities): NegotiatedCapab
     },
     codeActionProvider: literalSupport
       ? {
-          codeActionKinds: [CODE_ACTION_KINDS.repair, CODE_ACTION_KINDS.repairHere],
+          codeActionKinds: Object.values(CODE_ACTION_KINDS),
           resolveProvider: lazyCodeActionEdits,
         }
       : true,

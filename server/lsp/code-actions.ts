@@ -1,10 +1,10 @@
 import { pathToFileURL } from "node:url";
 import {
   DiagnosticSeverity,
+  TextDocumentEdit,
   type CodeAction,
   type Diagnostic,
   type Range,
-  type TextDocumentEdit,
   type TextEdit,
   type WorkspaceEdit,
 } from "vscode-languageserver";
@@ -27,12 +27,24 @@ export interface RepairActionData {
   readonly range: Range;
 }
 
+/** The title says exactly what was verified: which failing tests pass, and that no passing test broke. */
 export function repairTitle(repair: CachedRepair): string {
-  const verified =
-    repair.regressions === 0
-      ? `failing tests now pass (${repair.passed}/${repair.total})`
-      : `${repair.passed}/${repair.total} tests pass, ${repair.regressions} regression${repair.regressions === 1 ? "" : "s"}`;
-  return `Repair: ${repair.description} · ${verified}`;
+  const suite = `${repair.passed}/${repair.total} tests pass`;
+  if (repair.verdict === "repair") {
+    return `Repair: ${repair.description} · failing tests now pass, none broken (${suite})`;
+  }
+  const failing = repair.fixedTests.length + repair.stillFailing.length;
+  return `Partial repair: ${repair.description} · fixes ${repair.fixedTests.length} of ${failing} failing tests, none broken (${suite})`;
+}
+
+/**
+ * Whether a client's `context.only` admits a kind: kinds nest by dots, so `quickfix` admits
+ * `quickfix.repair-ls`, and `quickfix.repair-ls` does not admit `quickfix.repair-ls-here`. Source actions are
+ * offered only when asked for by a kind that contains them, as editors expect.
+ */
+export function kindRequested(only: readonly string[] | undefined, kind: string): boolean {
+  if (!only || only.length === 0) return !kind.startsWith("source");
+  return only.some((k) => k === "" || kind === k || kind.startsWith(`${k}.`));
 }
 
 /** Whether a repair was computed against exactly the texts the files have now. */
@@ -90,7 +102,7 @@ export function repairDiagnostics(repair: CachedRepair, path: string, document: 
       severity: DiagnosticSeverity.Information,
       source: DIAGNOSTIC_SOURCE,
       code: "repair-available",
-      message: `repair available: ${repair.description} (${repair.passed}/${repair.total} tests pass)`,
+      message: `${repair.verdict === "repair" ? "repair" : "partial repair"} available: ${repair.description} (${repair.passed}/${repair.total} tests pass)`,
       data: { repairId: repair.id },
     };
   });
@@ -128,10 +140,12 @@ export function repairAction(options: {
   edit: WorkspaceEdit | undefined;
   lazyData: RepairActionData | undefined;
 }): CodeAction {
+  const repair = options.repair.verdict === "repair";
   const action: CodeAction = {
     title: repairTitle(options.repair),
-    kind: CODE_ACTION_KINDS.repair,
-    isPreferred: options.preferred,
+    kind: repair ? CODE_ACTION_KINDS.repair : CODE_ACTION_KINDS.partial,
+    // A partial patch leaves tests failing: it is never the one an editor applies by itself.
+    isPreferred: options.preferred && repair,
     diagnostics: options.diagnostics,
   };
   if (options.lazyData) action.data = options.lazyData;
@@ -149,5 +163,58 @@ export function repairHereAction(uri: string, range: Range, diagnostic: Diagnost
     kind: CODE_ACTION_KINDS.repairHere,
     diagnostics: diagnostic ? [diagnostic] : [],
     command: { title, command: COMMANDS.fixHere, arguments: [{ uri, range }] },
+  };
+}
+
+/**
+ * The repairs `source.fixAll.repair-ls` applies for a document: validated repairs only, best first, each one
+ * touching none of the lines an earlier one edits (the repairs of one job may be alternatives for the same bug).
+ */
+export function repairsForFixAll(repairs: readonly CachedRepair[]): CachedRepair[] {
+  const chosen: CachedRepair[] = [];
+  const overlaps = (a: CachedRepair, b: CachedRepair): boolean =>
+    a.files.some((fa) =>
+      b.files.some(
+        (fb) =>
+          fa.path === fb.path &&
+          fa.edits.some((ea) =>
+            fb.edits.some(
+              (eb) =>
+                ea.startLine <= Math.max(eb.startLine, eb.endLine - 1) &&
+                eb.startLine <= Math.max(ea.startLine, ea.endLine - 1),
+            ),
+          ),
+      ),
+    );
+  for (const repair of [...repairs].sort((a, b) => a.rank - b.rank)) {
+    if (repair.verdict !== "repair" || chosen.some((c) => overlaps(c, repair))) continue;
+    chosen.push(repair);
+  }
+  return chosen;
+}
+
+/** `source.fixAll.repair-ls`: one edit with every chosen repair, or undefined when none is current. */
+export function fixAllAction(
+  repairs: readonly CachedRepair[],
+  currentFile: (path: string) => CurrentFile | undefined,
+  versioned: boolean,
+): CodeAction | undefined {
+  const documentChanges: TextDocumentEdit[] = [];
+  const changes: Record<string, TextEdit[]> = {};
+  for (const repair of repairsForFixAll(repairs.filter((r) => isCurrent(r, currentFile)))) {
+    const edit = repairEdit(repair, currentFile, versioned);
+    for (const change of edit?.documentChanges ?? []) {
+      if (!TextDocumentEdit.is(change)) continue;
+      const same = documentChanges.find((d) => d.textDocument.uri === change.textDocument.uri);
+      if (same) same.edits.push(...change.edits);
+      else documentChanges.push({ textDocument: change.textDocument, edits: [...change.edits] });
+    }
+    for (const [uri, edits] of Object.entries(edit?.changes ?? {})) changes[uri] = [...(changes[uri] ?? []), ...edits];
+  }
+  if (documentChanges.length === 0 && Object.keys(changes).length === 0) return undefined;
+  return {
+    title: "Apply every validated repair (repair-ls)",
+    kind: CODE_ACTION_KINDS.fixAll,
+    edit: versioned ? { documentChanges } : { changes },
   };
 }

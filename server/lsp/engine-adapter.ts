@@ -1,8 +1,8 @@
 import { fixAllFailing, repairHunks, type RepairEnvironment } from "../pipeline/repair.js";
-import type { RepairReport } from "../pipeline/report.js";
+import type { RepairPatch, RepairReport } from "../pipeline/report.js";
 import type { Config } from "../config/schema.js";
 import type { Hunk, Logger, ProgressSink, Retriever } from "../pipeline/types.js";
-import type { JobReport } from "./job-report.js";
+import type { JobReport, JobReportPatch } from "./job-report.js";
 import type { CachedRepair } from "./repair-cache.js";
 import type { FolderState } from "./workspace-folders.js";
 
@@ -19,6 +19,33 @@ export interface RepairJobInput {
   readonly overlays: ReadonlyMap<string, string>;
 }
 
+/** One patch as plain JSON: workspace-relative paths. */
+function toJobReportPatch(patch: RepairPatch, outcomes: RepairReport["outcomes"]): JobReportPatch {
+  return {
+    id: patch.id,
+    description: patch.description,
+    files: patch.files.map((f) => f.relativePath),
+    diff: patch.diff,
+    edits: patch.files.flatMap((f) =>
+      f.edits.map((e) => ({
+        file: f.relativePath,
+        startLine: e.startLine,
+        endLine: e.endLine,
+        oldText: e.oldText,
+        newText: e.newText,
+      })),
+    ),
+    baseHashes: Object.fromEntries(patch.files.map((f) => [f.relativePath, f.baseHash])),
+    validatedTests: patch.validatedTests,
+    verdict: patch.verdict,
+    fixedTests: patch.fixedTests,
+    stillFailing: patch.stillFailing,
+    // Each validation of a candidate leaves one outcome record, described like the patch it tried.
+    validations: Math.max(1, outcomes.filter((o) => o.description.startsWith(patch.description)).length),
+    generators: patch.generators,
+  };
+}
+
 /** Plain JSON for headless clients: workspace-relative paths, counts instead of lists where the lists are long. */
 export function toJobReport(jobId: string, folder: string, report: RepairReport): JobReport {
   const outcomes: Record<string, number> = {};
@@ -29,40 +56,26 @@ export function toJobReport(jobId: string, folder: string, report: RepairReport)
     status: report.status,
     message: report.message,
     testCommand: report.testCommand?.command,
+    testRunner: report.testCommand,
+    testsAtBaseline: report.testsAtBaseline,
     failingBefore: report.failingBefore,
-    patches: report.patches.map((patch) => ({
-      id: patch.id,
-      description: patch.description,
-      files: patch.files.map((f) => f.relativePath),
-      diff: patch.diff,
-      edits: patch.files.flatMap((f) =>
-        f.edits.map((e) => ({
-          file: f.relativePath,
-          startLine: e.startLine,
-          endLine: e.endLine,
-          oldText: e.oldText,
-          newText: e.newText,
-        })),
-      ),
-      baseHashes: Object.fromEntries(patch.files.map((f) => [f.relativePath, f.baseHash])),
-      validatedTests: patch.validatedTests,
-      fixedTests: patch.fixedTests,
-      regressions: patch.regressions.length,
-      // Each validation of a candidate leaves one outcome record, described like the patch it tried.
-      validations: Math.max(1, report.outcomes.filter((o) => o.description.startsWith(patch.description)).length),
-      generators: patch.generators,
-    })),
+    flaky: report.flaky,
+    patches: report.patches.map((p) => toJobReportPatch(p, report.outcomes)),
+    partials: report.partials.map((p) => toJobReportPatch(p, report.outcomes)),
     unfixed: report.unfixed,
+    testFiles: report.testFiles,
+    notes: report.notes,
     validations: report.validations,
     seconds: report.seconds,
     secondsToFirstPlausible: report.secondsToFirstPlausible,
     outcomes,
+    failureSites: report.failureSites,
   };
 }
 
 /** The repairs the code-action cache keeps; ids are made unique across jobs. */
 export function toCachedRepairs(jobId: string, folder: string, report: RepairReport): CachedRepair[] {
-  return report.patches.map((patch, rank) => ({
+  return [...report.patches, ...report.partials].map((patch, rank) => ({
     id: `${jobId}:${patch.id}`,
     folder,
     description: patch.description,
@@ -73,8 +86,9 @@ export function toCachedRepairs(jobId: string, folder: string, report: RepairRep
     })),
     passed: patch.validatedTests.passed,
     total: patch.validatedTests.total,
-    regressions: patch.regressions.length,
+    verdict: patch.verdict,
     fixedTests: patch.fixedTests,
+    stillFailing: patch.stillFailing,
     rank,
   }));
 }
@@ -95,7 +109,11 @@ export async function runRepairEngine(input: RepairJobInput): Promise<{ report: 
   // Patch ids in the JSON report must match the cache's, so that a client can ask for one by id.
   const repairs = toCachedRepairs(input.jobId, input.folder.path, report);
   return {
-    report: { ...jobReport, patches: jobReport.patches.map((p, i) => ({ ...p, id: repairs[i]?.id ?? p.id })) },
+    report: {
+      ...jobReport,
+      patches: jobReport.patches.map((p, i) => ({ ...p, id: repairs[i]?.id ?? p.id })),
+      partials: jobReport.partials.map((p, i) => ({ ...p, id: repairs[jobReport.patches.length + i]?.id ?? p.id })),
+    },
     repairs,
   };
 }

@@ -1,3 +1,5 @@
+import type { TestCommand } from "../pipeline/runners/test-command.js";
+
 /**
  * The JSON a finished repair job is reported as (the `repair/report` request, and `fix-all --format json`). It is
  * the contract between the server and headless clients, so it carries only plain data with workspace-relative paths.
@@ -23,8 +25,14 @@ export interface JobReportPatch {
   /** sha256 of each file's text the patch was computed against, by relative path. */
   readonly baseHashes: Readonly<Record<string, string>>;
   readonly validatedTests: { readonly passed: number; readonly total: number };
+  /**
+   * "repair": every failing test passes and no test that passed fails. "partial": some failing tests pass and no
+   * test that passed fails. Nothing else is ever reported as a patch.
+   */
+  readonly verdict: "repair" | "partial";
   readonly fixedTests: readonly string[];
-  readonly regressions: number;
+  /** Failing tests that still fail with this patch (empty for a repair). */
+  readonly stillFailing: readonly string[];
   /** Test runs spent validating this patch. */
   readonly validations: number;
   readonly generators: readonly string[];
@@ -36,11 +44,27 @@ export interface JobReport {
   readonly status: string;
   readonly message: string;
   readonly testCommand: string | undefined;
+  /** The detected runner and command, so that a client can run the tests itself (`fix-all --apply` confirms). */
+  readonly testRunner: TestCommand | undefined;
+  /** How many tests the unmodified code's run counted. */
+  readonly testsAtBaseline: number;
   readonly failingBefore: readonly string[];
+  /** Tests that failed once and passed on a re-run: not repaired, not regressions. */
+  readonly flaky: readonly string[];
+  /** Repairs, best first. */
   readonly patches: readonly JobReportPatch[];
+  /** Partial patches: applied only on explicit request (`fix-all --apply-partial`), never preferred. */
+  readonly partials: readonly JobReportPatch[];
+  /** Failing tests no repair fixes. */
   readonly unfixed: readonly string[];
+  /** Workspace-relative test files: never edited. */
+  readonly testFiles: readonly string[];
+  /** What was cut short by the budget or worked around. */
+  readonly notes: readonly string[];
   readonly validations: number;
   readonly seconds: number;
   readonly secondsToFirstPlausible: number | undefined;
   readonly outcomes: Readonly<Record<string, number>>;
+  /** Where each failing test failed: workspace-relative file, 0-based line. */
+  readonly failureSites: readonly { readonly test: string; readonly file: string; readonly line: number }[];
 }

@@ -9,10 +9,17 @@ export const COMMANDS = {
 
 export const COMMAND_IDS: readonly string[] = Object.values(COMMANDS);
 
-/** Namespaced code action kinds (as Biome does), so users can filter or auto-apply repairs specifically. */
+/**
+ * Namespaced code action kinds (as Biome does), so users can filter or auto-apply repairs specifically. Kinds nest
+ * by dots, so each is chosen for what a filter on it must (not) select: auto-applying `quickfix.repair-ls` applies
+ * validated repairs only; partial patches and "Repair here" (which starts a job that runs the tests) are siblings
+ * that no such filter reaches; `source.fixAll.repair-ls` applies every validated repair of a document (on save).
+ */
 export const CODE_ACTION_KINDS = {
-  repair: "quickfix.repair",
-  repairHere: "quickfix.repair.here",
+  repair: "quickfix.repair-ls",
+  partial: "quickfix.repair-ls-partial",
+  repairHere: "quickfix.repair-ls-here",
+  fixAll: "source.fixAll.repair-ls",
 } as const;
 
 /** The configuration section clients store repair-ls settings under (workspace/configuration). */

@@ -23,9 +23,11 @@ export interface CachedRepair {
   readonly files: readonly CachedFilePatch[];
   readonly passed: number;
   readonly total: number;
-  readonly regressions: number;
+  /** A repair, or a partial patch (never preferred, titled as partial, never applied by source.fixAll). */
+  readonly verdict: "repair" | "partial";
   readonly fixedTests: readonly string[];
-  /** 0 is the best repair of its job. */
+  readonly stillFailing: readonly string[];
+  /** 0 is the best repair of its job; partial patches rank after every repair. */
   readonly rank: number;
 }
 

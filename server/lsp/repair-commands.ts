@@ -96,15 +96,19 @@ export class RepairCommands {
     return config;
   }
 
-  private fixAllFailing(arg: unknown): { jobId: string; alreadyRunning?: boolean } {
+  private async fixAllFailing(arg: unknown): Promise<{ jobId: string; alreadyRunning?: boolean }> {
     if (arg !== undefined && !isObject(arg)) throw invalid("repair.fixAllFailing takes no argument or an object");
     const args = arg ?? {};
     const folder = this.folderFor(args.folder);
+    // A client that grants the test run on the user's behalf (the CLI's invocation) also vouches for the folder's
+    // own settings file, so the project's test.command and the like apply to the job.
+    if (args.allowRun === true) await this.server.trustForSession(folder);
     const config = this.jobConfig(folder, args);
-    return this.startRepair(folder, config, args.allowRun === true, "fix-all", undefined);
+    // A headless client that prints the report itself (fix-all) passes announce: false: one summary, not two.
+    return this.startRepair(folder, config, args.allowRun === true, "fix-all", undefined, args.announce !== false);
   }
 
-  private fixHere(arg: unknown): { jobId: string; alreadyRunning?: boolean } {
+  private async fixHere(arg: unknown): Promise<{ jobId: string; alreadyRunning?: boolean }> {
     if (!isObject(arg) || typeof arg.uri !== "string" || !isRange(arg.range)) {
       throw invalid("repair.fixHere needs { uri: string, range: Range }");
     }
@@ -113,6 +117,7 @@ export class RepairCommands {
     if (!languageForPath(path)) throw invalid(`${arg.uri} is not in a supported language`);
     const folder = this.folderFor(arg.uri);
     const hunk: Hunk = { file: path, ...rangeToLines(arg.range) };
+    if (arg.allowRun === true) await this.server.trustForSession(folder);
     return this.startRepair(folder, this.jobConfig(folder, arg), arg.allowRun === true, "fix-here", hunk);
   }
 
@@ -128,6 +133,7 @@ export class RepairCommands {
     allowRun: boolean,
     kind: "fix-all" | "fix-here",
     hunk: Hunk | undefined,
+    announce = true,
   ): { jobId: string; alreadyRunning?: boolean } {
     // One repair at a time per folder: two would compete for the cores and for the user's attention.
     const running = this.server.jobs.running(folder.path, ["fix-all", "fix-here"]);
@@ -159,7 +165,7 @@ export class RepairCommands {
       });
       this.remember(report);
       this.server.publishDiagnostics(this.server.cache.replace(repairs));
-      this.summarise(report);
+      if (announce) this.summarise(report);
       await this.maybeApply(config, report);
       return { status: report.status, message: report.message, patches: report.patches.length };
     });

@@ -26,7 +26,9 @@ import { LANGUAGES, languageForPath } from "../../grammars/languages.js";
 import { computeCapabilities, type NegotiatedCapabilities } from "./capabilities.js";
 import {
   diagnosticsFixedBy,
+  fixAllAction,
   isCurrent,
+  kindRequested,
   repairAction,
   repairDiagnostics,
   repairEdit,
@@ -40,10 +42,13 @@ import { DocumentStore, OpenDocument } from "./documents.js";
 import { FolderIndexes } from "./indexing.js";
 import { JobManager } from "./jobs.js";
 import { ConnectionLogger } from "./logger.js";
-import { CONFIG_SECTION } from "./protocol-names.js";
+import { CODE_ACTION_KINDS, CONFIG_SECTION } from "./protocol-names.js";
 import { RepairCache } from "./repair-cache.js";
+import { describeReaped, reapLeftovers } from "../pipeline/leftovers/reap.js";
 import { RepairCommands } from "./repair-commands.js";
-import { describeProblem, layerSettings, readProjectSettings, type SourcedProblem } from "./settings.js";
+import { redactOutgoingMessages } from "./message-redaction.js";
+import { describeProblem, readProjectSettings, resolveFolderSettings, type SourcedProblem } from "./settings.js";
+import { WorkspaceTrust } from "./workspace-trust.js";
 import { uriToPath, WorkspaceFolders, type FolderState } from "./workspace-folders.js";
 
 export const SERVER_NAME = "repair-ls";
@@ -60,6 +65,7 @@ export class RepairServer {
   readonly jobs: JobManager;
   readonly indexes: FolderIndexes;
   readonly commands: RepairCommands;
+  readonly trust: WorkspaceTrust;
   negotiated: NegotiatedCapabilities | undefined;
   private initializationOptions: unknown;
   /** Problems already shown, so a refresh does not repeat the same message. */
@@ -74,7 +80,10 @@ export class RepairServer {
     readonly connection: Connection,
     readonly version: string,
   ) {
+    // Before anything is sent: messages quote hosts and URLs, whose credentials must not reach the client's log.
+    redactOutgoingMessages(connection);
     this.logger = new ConnectionLogger(connection);
+    this.trust = new WorkspaceTrust(connection, this.logger);
     this.jobs = new JobManager(connection, this.logger, () => this.negotiated?.workDoneProgress === true);
     this.indexes = new FolderIndexes(this);
     this.commands = new RepairCommands(this);
@@ -91,6 +100,14 @@ export class RepairServer {
   }
 
   async initialized(): Promise<void> {
+    // Test processes and scratch folders of a server that was killed (kill -9, a crash) are removed at start.
+    void reapLeftovers().then(
+      (reaped) => {
+        const note = describeReaped(reaped);
+        if (note) this.logger.info(note);
+      },
+      (error: unknown) => this.logger.warn(`cannot remove what a previous server left behind: ${String(error)}`),
+    );
     try {
       if (this.negotiated?.configurationChangeRegistration) {
         await this.connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION });
@@ -258,14 +275,34 @@ export class RepairServer {
       }
     }
     const project = await readProjectSettings(folder.path);
-    const { config, problems } = layerSettings([
-      { raw: this.initializationOptions, source: "initializationOptions" },
-      { raw: clientSettings, source: `the editor's ${CONFIG_SECTION} settings` },
-      { raw: project.raw, source: `${folder.path}/.repair-ls.json` },
-    ]);
+    const projectSource = `${folder.path}/.repair-ls.json`;
+    const { config, problems, untrustedKeys, refusals } = await resolveFolderSettings({
+      folderPath: folder.path,
+      userLayers: [
+        { raw: this.initializationOptions, source: "initializationOptions" },
+        { raw: clientSettings, source: `the editor's ${CONFIG_SECTION} settings` },
+      ],
+      workspaceFile: { raw: project.raw, source: projectSource },
+      isTrusted: (userConfig) => this.trust.isTrusted(folder.path, userConfig),
+    });
     folder.config = config;
     this.logger.setLevel(config.logLevel);
     this.reportProblems([...project.problems, ...problems]);
+    for (const refusal of refusals) this.trust.warnOnce(refusal);
+    // The folder runs untrusted until the user answers; their answer applies the settings again.
+    if (untrustedKeys.length > 0) {
+      this.trust.review(folder.path, untrustedKeys, projectSource, async () => {
+        await this.refreshSettings(folder);
+        await this.indexes.reconfigure(folder);
+      });
+    }
+  }
+
+  /** The client's invocation (the CLI, or a command passing allowRun) is the user's consent for that folder. */
+  async trustForSession(folder: FolderState): Promise<void> {
+    if (!(await this.trust.grantForSession(folder.path))) return;
+    await this.refreshSettings(folder);
+    await this.indexes.reconfigure(folder);
   }
 
   private reportProblems(problems: readonly SourcedProblem[]): void {
@@ -303,7 +340,14 @@ export class RepairServer {
     const repairs = this.cache
       .forFile(path)
       .filter((r) => repairTouches(r, path, params.range) && isCurrent(r, current));
+    const only = params.context.only;
+    if (kindRequested(only, CODE_ACTION_KINDS.fixAll)) {
+      const all = fixAllAction(this.cache.forFile(path), current, versioned);
+      if (all) actions.push(all);
+    }
     repairs.forEach((repair, index) => {
+      const kind = repair.verdict === "repair" ? CODE_ACTION_KINDS.repair : CODE_ACTION_KINDS.partial;
+      if (!kindRequested(only, kind)) return;
       const data: RepairActionData | undefined = lazy ? { repairId: repair.id, uri, range: params.range } : undefined;
       actions.push(
         repairAction({
@@ -315,7 +359,7 @@ export class RepairServer {
         }),
       );
     });
-    if (params.context.only && !params.context.only.some((k) => "quickfix.repair.here".startsWith(k))) return actions;
+    if (!kindRequested(only, CODE_ACTION_KINDS.repairHere)) return actions;
     actions.push(repairHereAction(uri, params.range, undefined));
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) actions.push(repairHereAction(uri, diagnostic.range, diagnostic));

@@ -2,7 +2,8 @@ import type { Patch } from "./combine/patch.js";
 import { splitLinesKeepEnds, eolOf, replacementText } from "./combine/patch.js";
 import { unifiedDiff } from "./diff.js";
 import { rankPatches } from "./rank.js";
-import type { CandidateOutcome, FilePatch, LineEdit, OutcomeRecord, RepairPatch } from "./report.js";
+import type { CandidateOutcome, FilePatch, LineEdit, OutcomeRecord, PatchVerdict, RepairPatch } from "./report.js";
+import type { GeneratorId } from "./types.js";
 import type { ValidationRecord } from "./validate/validator.js";
 import { sha256, type WorkspaceFiles } from "./workspace-files.js";
 
@@ -60,31 +61,43 @@ export interface PatchBuildInput {
   readonly files: WorkspaceFiles;
 }
 
+/** Repairs and partial patches, each list as reports show them. */
+export interface BuiltPatches {
+  readonly repairs: RepairPatch[];
+  readonly partials: RepairPatch[];
+}
+
 /**
- * Report patches from validation records that made every failing test pass (plausible, or with regressions),
- * ranked by rank.ts; plus, when `partial` is given, that partial patch last.
+ * The reportable patches among validation records, by the one definition (verdict.ts): repairs ranked by rank.ts,
+ * then partial patches (most failing tests fixed first). Records with regressions, or that the full suite never
+ * judged, are never reported: they stay in the outcome records only.
  */
-export function buildPatches(input: PatchBuildInput, partial?: ValidationRecord): RepairPatch[] {
-  const passing = input.records.filter((r) => r.full !== undefined && r.stillFailing.length === 0);
-  const ranked = rankPatches(passing.map((r) => ({ ...r, regressions: r.full?.regressions.length ?? 0, record: r })));
-  const chosen = ranked.map((r) => ({ record: r.item.record, generators: r.generators }));
-  if (partial && chosen.length === 0) chosen.push({ record: partial, generators: [...partial.generators].sort() });
-  return chosen.map(({ record, generators }, i) => {
+export function buildPatches(input: PatchBuildInput): BuiltPatches {
+  const judged = (verdict: PatchVerdict) => input.records.filter((r) => r.full !== undefined && r.verdict === verdict);
+  const ranked = rankPatches(judged("repair").map((r) => ({ ...r, regressions: 0, record: r })));
+  const partials = judged("partial").sort(
+    (a, b) => a.stillFailing.length - b.stillFailing.length || a.patch.length - b.patch.length || a.order - b.order,
+  );
+  const toPatch = (record: ValidationRecord, generators: readonly GeneratorId[], id: string): RepairPatch => {
     const files = filePatches(record.patch, input.bases, input.files);
     return {
-      id: `p${i + 1}`,
+      id,
       description: describePatch(record.patch),
       files,
       diff: files.map((f) => unifiedDiff(f.relativePath, f.baseText, f.edits)).join(""),
       fixedTests: input.oracle.filter((t) => !record.stillFailing.includes(t)),
       validatedTests: { passed: record.full?.passed ?? 0, total: record.full?.total ?? 0 },
-      regressions: record.full?.regressions ?? [],
       generators,
       score: record.patch.reduce((s, p) => s + p.candidate.score, 0),
-      plausible: record.outcome.kind === "plausible",
+      verdict: record.verdict ?? "partial",
+      stillFailing: record.stillFailing,
       phase: record.phase,
     };
-  });
+  };
+  return {
+    repairs: ranked.map((r, i) => toPatch(r.item.record, r.generators, `p${i + 1}`)),
+    partials: partials.map((r, i) => toPatch(r, [...r.generators].sort(), `partial${i + 1}`)),
+  };
 }
 
 export function outcomeRecords(records: readonly ValidationRecord[], files: WorkspaceFiles): OutcomeRecord[] {

@@ -9,6 +9,7 @@ import type { RepairPatch, RepairReport, RepairStatus } from "./report.js";
 import { detectTestCommand as detect } from "./runners/detect.js";
 import type { TestCommand } from "./runners/test-command.js";
 import { searchPatches } from "./search.js";
+import { testFilesFromRun } from "./test-files.js";
 import type { FailureEvidence, Hunk, Logger, ProgressSink, Retriever } from "./types.js";
 import { WorkerPool } from "./validate/pool.js";
 import { removeStaleScratch } from "./validate/scratch.js";
@@ -39,6 +40,11 @@ export interface RepairEnvironment {
 const MIN_CANDIDATE_TIMEOUT_MS = 5_000;
 /** Per-candidate timeout as a multiple of the baseline run's duration. */
 const CANDIDATE_TIMEOUT_FACTOR = 3;
+/**
+ * Share of the job's budget the first baseline run may take. A suite that hangs must leave time for finding the
+ * hanging tests (a second run with per-test deadlines) and for the search itself.
+ */
+const BASELINE_BUDGET_SHARE = 0.3;
 
 /** Detects how the workspace runs its tests (the `test.command` setting wins); undefined when nothing is found. */
 export function detectTestCommand(root: string, config: Config): Promise<TestCommand | undefined> {
@@ -67,6 +73,11 @@ interface TaskState {
   validator?: PatchValidator;
   firstPlausible?: number;
   localisation: string[];
+  /** Workspace-relative test files (never edited). */
+  testFiles: string[];
+  /** What was cut short or worked around, for the report. */
+  notes: string[];
+  failureSites: RepairReport["failureSites"];
 }
 
 function seconds(since: number): number {
@@ -84,8 +95,13 @@ function emptyReport(state: TaskState, status: RepairStatus, message: string): R
     ...(state.command ? { testCommand: state.command } : {}),
     failingBefore: state.baseline?.oracle.map((t) => t.name) ?? [],
     flaky: state.baseline?.flaky ?? [],
+    testsAtBaseline: state.baseline?.run.counts.total ?? 0,
     patches: [],
+    partials: [],
     unfixed: state.baseline?.oracle.map((t) => t.name) ?? [],
+    testFiles: state.testFiles,
+    notes: state.notes,
+    failureSites: state.failureSites,
     outcomes: [],
     validations: state.validator?.validations ?? 0,
     seconds: seconds(state.started),
@@ -117,13 +133,20 @@ function hunksWithin(
 }
 
 async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefined): Promise<RepairReport> {
-  const state: TaskState = { started: performance.now(), startedAt: Date.now(), localisation: [] };
+  const state: TaskState = {
+    started: performance.now(),
+    startedAt: Date.now(),
+    localisation: [],
+    testFiles: [],
+    notes: [],
+    failureSites: [],
+  };
   const { config, logger, progress, signal } = env;
   const cancelled = (): RepairReport => emptyReport(state, "cancelled", "The repair was cancelled.");
   if (config["test.allowRun"] === "never") {
     return emptyReport(
       state,
-      "error",
+      "misconfigured",
       'Running tests is disabled (test.allowRun is "never"), so no repair can be validated.',
     );
   }
@@ -152,7 +175,11 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     });
 
     progress.report(`Running the tests (${command.command})`, 0);
-    const fullTimeoutMs = config["test.timeoutSeconds"] * 1000;
+    const deadline = state.startedAt + config["repair.budgetSeconds"] * 1000;
+    const fullTimeoutMs = Math.min(
+      config["test.timeoutSeconds"] * 1000,
+      Math.max(MIN_CANDIDATE_TIMEOUT_MS, BASELINE_BUDGET_SHARE * (deadline - Date.now())),
+    );
     const worker = await pool.acquire();
     let baseline: Baseline;
     try {
@@ -171,8 +198,10 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     state.baseline = baseline;
     if (signal.aborted) return cancelled();
     const run = baseline.run;
-    const stop = baselineVerdict(baseline, command, config);
+    const stop = baselineVerdict(baseline, command, fullTimeoutMs);
     if (stop) return emptyReport(state, stop.status, stop.message);
+    sources.markTests(testFilesFromRun(run, command, sources));
+    state.testFiles = sources.files.filter((f) => sources.isTest(f)).map((f) => files.relative(f));
 
     progress.report(`Localising ${plural(baseline.oracle.length, "failing test")}`, 10);
     const localisation = await localise({
@@ -183,6 +212,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       ...(baseline.coverage ? { coverage: baseline.coverage } : {}),
       output: run.output,
     });
+    state.failureSites = failureSites(localisation.evidence, baseline.oracle, localisation.hunks, sources, files);
     let hunks: readonly RankedHunk[] = localisation.hunks;
     if (given) {
       const facts = await factsFor(
@@ -191,16 +221,23 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       );
       hunks = hunksWithin(given, localisation.lines, facts);
     }
+    const inTests = hunks.filter((h) => sources.isTest(h.hunk.file));
+    if (inTests.length > 0) {
+      hunks = hunks.filter((h) => !sources.isTest(h.hunk.file));
+      state.notes.push(
+        `${[...new Set(inTests.map((h) => files.relative(h.hunk.file)))].join(", ")}: test code, never edited`,
+      );
+    }
     state.localisation = hunks.map(
       (h) => `${files.relative(h.hunk.file)}:${h.hunk.startLine + 1}-${Math.max(h.hunk.endLine, h.hunk.startLine + 1)}`,
     );
     logger.info(
       `repair: ${localisation.spectrumSource} localisation; hunks: ${state.localisation.slice(0, 8).join(", ")}`,
     );
-    const broken = localisation.brokenFiles[0];
-    if (broken) {
-      const where = location(files, broken.file, broken.line);
-      return emptyReport(state, "error", `${where} has a syntax error; the code must parse before it can be repaired.`);
+    // Code the parser does not fully understand (a compiler extension, implicit int) is still repaired outside the
+    // parse error; candidates are only held to adding no new syntax errors.
+    for (const broken of localisation.brokenFiles) {
+      state.notes.push(`${location(files, broken.file, broken.line)}: the parser reports a syntax error here`);
     }
     if (hunks.length === 0) {
       return emptyReport(state, "unfixed", "No suspicious code was found for the failing tests.");
@@ -225,12 +262,17 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       pool,
       root: env.root,
       baseText,
-      oracle: baseline.oracle,
-      failingAtBaseline: baseline.failingAtBaseline,
+      baseline: {
+        oracle: baseline.oracle,
+        failingAtBaseline: baseline.failingAtBaseline,
+        passingAtBaseline: baseline.passing.map((t) => t.name),
+        totalAtBaseline: run.counts.total,
+      },
+      isTestFile: (file) => sources.isTest(file),
       firstRunTimeoutMs: fullTimeoutMs,
       candidateTimeoutMs,
       maxValidations,
-      deadline: state.startedAt + config["repair.budgetSeconds"] * 1000,
+      deadline,
       stopAfterPlausible: config["repair.stopAfterPlausible"],
       signal,
       logger,
@@ -265,32 +307,44 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       maxValidations,
     });
 
-    let partial: ValidationRecord | undefined;
-    if (validator.plausibleCount === 0 && !signal.aborted) {
-      partial = await bestPartial(validator, baseline.oracle.length);
-    }
+    const checkedPartials = validator.plausibleCount === 0 && !signal.aborted ? await checkPartials(validator) : [];
+    if (validator.budgetSpent()) state.notes.push("budget: the search stopped when the budget ran out");
     const oracleNames = baseline.oracle.map((t) => t.name);
-    const patches = buildPatches({ records: validator.completed, oracle: oracleNames, bases, files }, partial);
-    const status = signal.aborted ? "cancelled" : statusOf(patches);
-    const best = patches[0];
-    const unfixed = best ? oracleNames.filter((t) => !best.fixedTests.includes(t)) : oracleNames;
+    const { repairs, partials } = buildPatches({
+      records: [...validator.completed, ...checkedPartials],
+      oracle: oracleNames,
+      bases,
+      files,
+    });
+    const status: RepairStatus = signal.aborted
+      ? "cancelled"
+      : repairs.length > 0
+        ? "fixed"
+        : partials.length > 0
+          ? "partial"
+          : "unfixed";
     progress.report("Done", 100);
     return {
       status,
       message: messageFor(
         status,
-        patches,
+        repairs,
+        partials,
         oracleNames.length,
         validator.validations,
         seconds(state.started),
         files,
-        best,
       ),
       testCommand: command,
       failingBefore: oracleNames,
       flaky: baseline.flaky,
-      patches,
-      unfixed: status === "fixed" ? [] : unfixed,
+      testsAtBaseline: run.counts.total,
+      patches: repairs,
+      partials,
+      unfixed: repairs.length > 0 ? [] : oracleNames,
+      testFiles: state.testFiles,
+      notes: state.notes,
+      failureSites: state.failureSites,
       outcomes: outcomeRecords(validator.completed, files),
       validations: validator.validations,
       seconds: seconds(state.started),
@@ -311,19 +365,20 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
 function baselineVerdict(
   baseline: Baseline,
   command: TestCommand,
-  config: Config,
+  timeoutMs: number,
 ): { status: RepairStatus; message: string } | undefined {
   const run = baseline.run;
   switch (run.kind) {
     case "not-found":
       return {
-        status: "error",
+        status: "misconfigured",
         message: `The test command \`${command.command}\` could not run: ${run.problem ?? "not found"}.`,
       };
     case "timeout":
+      // The hanging tests could not be singled out: the suite fails, and no test can judge a patch in time.
       return {
         status: "error",
-        message: `The test command \`${command.command}\` did not finish within ${config["test.timeoutSeconds"]} s.`,
+        message: `The test command \`${command.command}\` did not finish within ${Math.round(timeoutMs / 1000)} s, and the hanging tests could not be singled out.`,
       };
     case "build-error":
       return { status: "error", message: `The code does not build, so no test ran: ${run.problem ?? "build error"}.` };
@@ -340,8 +395,42 @@ function baselineVerdict(
   return { status: "nothing-failing", message: `${all}${flaky}: there is nothing to repair.` };
 }
 
-/** The validated patch that fixes the most failing tests without fixing all, checked against the full suite. */
-async function bestPartial(validator: PatchValidator, oracleSize: number): Promise<ValidationRecord | undefined> {
+/**
+ * A place for each failing test: the test's own frame (the failing assertion), else the innermost workspace frame,
+ * else the file the runner named, else the most suspicious hunk.
+ */
+function failureSites(
+  evidence: FailureEvidence,
+  oracle: Baseline["oracle"],
+  hunks: readonly RankedHunk[],
+  sources: SourceFiles,
+  files: WorkspaceFiles,
+): RepairReport["failureSites"] {
+  const top = hunks[0]?.hunk;
+  return oracle.flatMap((test) => {
+    const frames = evidence.failingTests.find((f) => f.name === test.name)?.frames ?? [];
+    const frame = frames.find((f) => sources.isTest(f.file)) ?? frames[0];
+    const runnerFile = test.file ? sources.resolve(test.file) : undefined;
+    const site = frame
+      ? { file: frame.file, line: frame.line }
+      : runnerFile
+        ? { file: runnerFile, line: 0 }
+        : top
+          ? { file: top.file, line: top.startLine }
+          : undefined;
+    return site ? [{ test: test.name, file: files.relative(site.file), line: Math.max(0, site.line) }] : [];
+  });
+}
+
+/** How many partial patches get a full-suite run to learn their verdict. */
+const PARTIALS_CHECKED = 3;
+
+/**
+ * Full-suite runs for the validated patches that fix the most failing tests without fixing all, so that partial
+ * patches are reported only with a verdict (verdict.ts). Records with a regression come back without one.
+ */
+async function checkPartials(validator: PatchValidator): Promise<ValidationRecord[]> {
+  const oracleSize = validator.baselineFailing;
   const improving = validator.completed
     .filter(
       (r) => r.outcome.kind === "failing-tests" && r.stillFailing.length > 0 && r.stillFailing.length < oracleSize,
@@ -349,45 +438,39 @@ async function bestPartial(validator: PatchValidator, oracleSize: number): Promi
     .sort(
       (a, b) => a.stillFailing.length - b.stillFailing.length || a.patch.length - b.patch.length || a.order - b.order,
     );
-  for (const record of improving.slice(0, 2)) {
-    const checked = await validator.checkPartial(record);
-    if (checked?.full && checked.full.regressions.length === 0 && checked.stillFailing.length < oracleSize)
-      return checked;
+  const checked: ValidationRecord[] = [];
+  for (const record of improving.slice(0, PARTIALS_CHECKED)) {
+    const result = await validator.checkPartial(record);
+    if (result) checked.push(result);
   }
-  return undefined;
-}
-
-function statusOf(patches: readonly RepairPatch[]): RepairStatus {
-  const best = patches[0];
-  if (!best) return "unfixed";
-  if (best.plausible) return "fixed";
-  return best.fixedTests.length > 0 && best.regressions.length === 0 ? "partial" : "unfixed";
+  return checked;
 }
 
 function messageFor(
   status: RepairStatus,
-  patches: readonly RepairPatch[],
+  repairs: readonly RepairPatch[],
+  partials: readonly RepairPatch[],
   failing: number,
   validations: number,
   secs: number,
   files: WorkspaceFiles,
-  best: RepairPatch | undefined,
 ): string {
   const spent = `${plural(validations, "validation")}, ${secs.toFixed(1)} s`;
-  const where = best ? best.files.map((f) => files.relative(f.file)).join(", ") : "";
+  const where = (patch: RepairPatch): string => patch.files.map((f) => files.relative(f.file)).join(", ");
+  const best = repairs[0];
+  const partial = partials[0];
   switch (status) {
-    case "fixed": {
-      const plausible = patches.filter((p) => p.plausible).length;
-      return (
-        `Found ${plural(plausible, "plausible patch")}`.replace("patchs", "patches") +
-        ` for ${plural(failing, "failing test")} (${spent}); best: ${best?.description ?? ""} in ${where}.`
-      );
-    }
+    case "fixed":
+      return best
+        ? `Found ${repairs.length === 1 ? "a repair" : `${repairs.length} repairs`} for ${plural(failing, "failing test")} (${spent}); best: ${best.description} in ${where(best)}.`
+        : "";
     case "partial":
-      return `A patch fixes ${best?.fixedTests.length ?? 0} of ${plural(failing, "failing test")} (${spent}): ${best?.description ?? ""}.`;
+      return partial
+        ? `No repair found; a partial patch fixes ${partial.fixedTests.length} of ${plural(failing, "failing test")} without breaking others (${spent}): ${partial.description} in ${where(partial)}.`
+        : "";
     case "cancelled":
       return `The repair was cancelled after ${spent}.`;
     default:
-      return `No patch made the ${plural(failing, "failing test")} pass (${spent}).`;
+      return `No patch made the ${plural(failing, "failing test")} pass without breaking another (${spent}).`;
   }
 }

@@ -6,9 +6,9 @@ import type { GeneratorId } from "./types.js";
 import type { TestCommand } from "./runners/test-command.js";
 
 export type RepairStatus =
-  /** Every failing test passes with the best patch, and no other test broke. */
+  /** A repair exists: with it every failing test passes and no test that passed before fails. */
   | "fixed"
-  /** The best patch fixes some failing tests (without breaking others), not all. */
+  /** No repair exists, but a partial patch fixes some failing tests without breaking any test. */
   | "partial"
   /** Tests fail and no validated patch improves them. */
   | "unfixed"
@@ -18,8 +18,17 @@ export type RepairStatus =
   | "no-tests"
   /** The task was cancelled through the signal; scratch copies were removed. */
   | "cancelled"
-  /** The tests could not be run or the code could not be read (see message). */
+  /** The user must change something before tests can run: the command is missing or refused (exit code 2). */
+  | "misconfigured"
+  /** The tests could not be run to completion or the task failed (see message); failing tests remain. */
   | "error";
+
+/**
+ * What a validated patch is, by the one definition of a repair that every output uses (see verdict.ts): a repair
+ * makes every failing test it targets pass and breaks no test that passed; a partial patch fixes some failing tests
+ * and breaks none. Patches that break a test are neither, and never leave the outcome records.
+ */
+export type PatchVerdict = "repair" | "partial";
 
 /** One edit of a file: lines [startLine, endLine) of the file the patch was computed against become newText. */
 export interface LineEdit {
@@ -47,7 +56,7 @@ export interface FilePatch {
   readonly baseText: string;
 }
 
-/** A validated patch. */
+/** A validated patch: a repair, or (in `RepairReport.partials`) a partial patch. */
 export interface RepairPatch {
   /** Stable within one report: "p1", "p2", ... in rank order. */
   readonly id: string;
@@ -60,14 +69,14 @@ export interface RepairPatch {
   readonly fixedTests: readonly string[];
   /** The full suite's result with the patch applied. */
   readonly validatedTests: { readonly passed: number; readonly total: number };
-  /** Tests that passed before and fail with the patch (plausible patches have none). */
-  readonly regressions: readonly string[];
   /** Generators that proposed this patch (after normalisation): more than one is agreement. */
   readonly generators: readonly GeneratorId[];
   /** Sum of the candidates' scores (higher is more promising). */
   readonly score: number;
-  /** True when every failing test passes and nothing regressed. */
-  readonly plausible: boolean;
+  /** "repair" when every failing test passes; "partial" when some do. Either way no test that passed fails. */
+  readonly verdict: PatchVerdict;
+  /** Failing tests (of failingBefore) that still fail with the patch: empty for repairs. */
+  readonly stillFailing: readonly string[];
   /** Which combination phase found it. */
   readonly phase: CombinationPhase;
 }
@@ -80,6 +89,8 @@ export type CandidateOutcome =
   | { readonly kind: "compile-error"; readonly message: string }
   | { readonly kind: "failing-tests"; readonly count: number; readonly regressions: number }
   | { readonly kind: "timeout" }
+  /** The patch edits test code (a test file, or a file the runner reported as a test): never a repair. */
+  | { readonly kind: "touches-tests"; readonly file: string }
   | { readonly kind: "plausible" };
 
 export interface OutcomeRecord {
@@ -102,10 +113,18 @@ export interface RepairReport {
   readonly failingBefore: readonly string[];
   /** Tests that failed once and passed on a re-run: not used as the oracle. */
   readonly flaky: readonly string[];
-  /** Validated patches, best first (see rank.ts). */
+  /** How many tests the unmodified code's run counted (0 when it did not run). */
+  readonly testsAtBaseline: number;
+  /** Repairs, best first (see rank.ts): every failing test passes, no test that passed fails. */
   readonly patches: readonly RepairPatch[];
-  /** Failing tests that no reported patch fixes. */
+  /** Partial patches, most tests fixed first: never preferred, applied only on explicit request. */
+  readonly partials: readonly RepairPatch[];
+  /** Failing tests that the best repair does not fix (all of failingBefore when there is no repair). */
   readonly unfixed: readonly string[];
+  /** Test files recognised from file names and from the runner's own report: never edited. */
+  readonly testFiles: readonly string[];
+  /** What was cut short by the budget, or worked around (e.g. "localisation: code with syntax errors"). */
+  readonly notes: readonly string[];
   /** Every validated candidate's outcome, in validation order. */
   readonly outcomes: readonly OutcomeRecord[];
   /** Test runs spent on candidates (syntax-rejected candidates cost none). */
@@ -114,6 +133,11 @@ export interface RepairReport {
   readonly seconds: number;
   /** Seconds from the start to the first plausible patch, when one was found. */
   readonly secondsToFirstPlausible?: number;
+  /**
+   * Where each failing test failed, for reports that need a place per failure (SARIF): the assertion's line in
+   * the test, else the innermost workspace frame, else the most suspicious line. Workspace-relative, 0-based.
+   */
+  readonly failureSites: readonly { readonly test: string; readonly file: string; readonly line: number }[];
   /** Suspicious hunks considered, most suspicious first ("relative/path:startLine-endLine", 1-based inclusive). */
   readonly localisation: readonly string[];
 }

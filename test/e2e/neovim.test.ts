@@ -157,14 +157,14 @@ record("actions", summary)
 
 local chosen
 for _, action in ipairs(actions) do
-  if action.kind == "quickfix.repair" and action.isPreferred then chosen = action break end
+  if action.kind == "quickfix.repair-ls" and action.isPreferred then chosen = action break end
 end
 if not chosen then
   for _, action in ipairs(actions) do
-    if action.kind == "quickfix.repair" then chosen = action break end
+    if action.kind == "quickfix.repair-ls" then chosen = action break end
   end
 end
-assert(chosen, "no quickfix.repair code action at line " .. line)
+assert(chosen, "no quickfix.repair-ls code action at line " .. line)
 if not chosen.edit then
   local resolved = vim.lsp.buf_request_sync(bufnr, "codeAction/resolve", chosen, 20000)
   assert(resolved and resolved[client.id] and resolved[client.id].result, "codeAction/resolve gave no action")
@@ -189,8 +189,8 @@ record("line_after", vim.api.nvim_buf_get_lines(bufnr, line, line + 1, false)[1]
       expect.stringMatching(/^repair available/),
     ]);
     const actions = Array.isArray(run.record.actions) ? run.record.actions : [];
-    expect(actions.filter((a) => a.kind === "quickfix.repair" && a.isPreferred)).toHaveLength(1);
-    expect(actions.map((a) => a.kind)).toContain("quickfix.repair.here");
+    expect(actions.filter((a) => a.kind === "quickfix.repair-ls" && a.isPreferred)).toHaveLength(1);
+    expect(actions.map((a) => a.kind)).toContain("quickfix.repair-ls-here");
     expect(run.record.chosen).toBeTruthy();
     expect(run.record.line_after).not.toContain(BUGGY_TEXT);
     const after = pytest(project);

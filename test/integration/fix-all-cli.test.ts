@@ -1,10 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { SERVER_MAIN } from "../support/lsp-client.js";
-import { copyFixture, removeDir, runTests } from "../support/workspace-copy.js";
+import { sarifErrors } from "../support/sarif-schema.js";
+import { copyFixture, removeDir, runTests, scratchDirsOf } from "../support/workspace-copy.js";
 
 // Each run is a real repair: fast settings for the project copy keep the suite short without changing the path.
 const FAST = { "repair.stopAfterPlausible": 1 };
@@ -44,6 +45,42 @@ function applySarifReplacements(text: string, replacements: SarifArtifactChange[
   return lines.join("");
 }
 
+/** Direct children of a process, from /proc (the tests run on Linux). */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === pid && fields[0] !== "Z") out.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
+
+/** Whether a process exists and is not a zombie (this container's PID 1 may not reap). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `probe` gives a value (every 50 ms, for at most 60 s). */
+async function waitFor<T>(probe: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 1200; i++) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error("timed out waiting");
+}
+
 function fixAll(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, [SERVER_MAIN, "fix-all", ...args], {
     encoding: "utf8",
@@ -60,7 +97,8 @@ describe.each(FIXTURES)("fix-all on the $name fixture", ({ dir: fixture, test: t
       const out = join(dir, "..", `${dir.split("/").at(-1)}.json`);
       dirs.push(out);
       const run = fixAll([dir, "--format", "json", "--output", out, "--engine", "builtin"]);
-      expect(run.status, run.stderr).toBe(0);
+      // Without --apply the failing tests still fail in place: exit 1, whatever was found.
+      expect(run.status, run.stderr).toBe(1);
       expect(run.stdout).toBe("");
       const report = JSON.parse(readFileSync(out, "utf8")) as {
         failingBefore: string[];
@@ -95,13 +133,13 @@ describe.each(FIXTURES)("fix-all on the $name fixture", ({ dir: fixture, test: t
     () => {
       const dir = project(fixture);
       const diffRun = fixAll([dir, "--format", "diff"]);
-      expect(diffRun.status, diffRun.stderr).toBe(0);
+      expect(diffRun.status, diffRun.stderr).toBe(1);
       expect(diffRun.stdout).toMatch(/^diff --git a\//);
       const check = spawnSync("git", ["apply", "--check", "-"], { cwd: dir, input: diffRun.stdout, encoding: "utf8" });
       expect(check.status, check.stderr).toBe(0);
       const applied = fixAll([dir, "--apply"]);
       expect(applied.status, applied.stderr).toBe(0);
-      expect(applied.stderr).toMatch(/applied the validated repair/);
+      expect(applied.stderr).toMatch(/applied .*: in place, (\d+)\/\1 tests pass/);
       expect(runTests(testCommand, dir).status).toBe(0);
       // Nothing is left failing, so a second run has nothing to do and says so.
       const again = fixAll([dir]);
@@ -118,11 +156,15 @@ describe("fix-all formats and exit codes", () => {
     () => {
       const dir = project("test/fixtures/example");
       const text = fixAll([dir, "--engine", "builtin"]);
-      expect(text.status).toBe(0);
-      expect(text.stdout).toMatch(/best repair: .*\(7\/7 tests pass, 0 regressions\)/);
+      expect(text.status).toBe(1);
+      // The summary is printed once: in the report on stdout, not again by the server on stderr.
+      expect(text.stderr).not.toContain("Found a repair");
+      expect(text.stdout.match(/Found a repair/g)).toHaveLength(1);
+      expect(text.stdout).toMatch(/best repair: .*\(every failing test passes, no test broken; 7\/7 tests pass\)/);
       expect(text.stdout).toContain("--- a/stats.py");
       const sarifRun = fixAll([dir, "--format=sarif"]);
-      expect(sarifRun.status).toBe(0);
+      expect(sarifRun.status).toBe(1);
+      expect(sarifErrors(JSON.parse(sarifRun.stdout))).toEqual([]);
       const sarif = JSON.parse(sarifRun.stdout) as {
         version: string;
         runs: {
@@ -166,6 +208,88 @@ describe("fix-all formats and exit codes", () => {
         patches: { validatedTests: { passed: number; total: number } }[];
       };
       expect(report.unfixed).toEqual(["test_calc.py::test_area"]);
+      const sarif = fixAll([dir, "--budget-seconds", "20", "--format", "sarif"]);
+      expect(sarif.status).toBe(1);
+      expect(sarifErrors(JSON.parse(sarif.stdout))).toEqual([]);
+    },
+    CLI_TIMEOUT,
+  );
+
+  test(
+    "--apply rolls back, byte for byte and mode kept, when the tests in place disagree with validation",
+    () => {
+      const dir = project("test/fixtures/example");
+      // A test that passes in any scratch copy but not in the user's own folder (an absolute path in a test):
+      // validation proves the repair, the in-place run refutes it, and the write must be undone.
+      writeFileSync(join(dir, ".in-place"), realpathSync(dir));
+      writeFileSync(
+        join(dir, "tests", "test_place.py"),
+        [
+          "import os",
+          "",
+          "",
+          "def test_not_in_the_users_folder():",
+          "    here = os.path.realpath(os.getcwd())",
+          "    assert not os.path.exists('.in-place') or here != open('.in-place').read().strip()",
+          "",
+        ].join("\n"),
+      );
+      const before = readFileSync(join(dir, "stats.py"));
+      chmodSync(join(dir, "stats.py"), 0o751);
+      const run = fixAll([dir, "--apply", "--engine", "builtin"]);
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(
+        /rolled back: in place, tests that passed before now fail: .*test_not_in_the_users_folder/,
+      );
+      expect(readFileSync(join(dir, "stats.py"))).toEqual(before);
+      expect(statSync(join(dir, "stats.py")).mode & 0o777).toBe(0o751);
+    },
+    CLI_TIMEOUT,
+  );
+
+  test(
+    "a server that dies mid-job is exit 2 with the cause, never an empty success",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "repair-ls-slow-"));
+      dirs.push(dir);
+      writeFileSync(join(dir, "slow.py"), "import time\n\n\ndef wait():\n    time.sleep(60)\n    return 1\n");
+      writeFileSync(join(dir, "test_slow.py"), "from slow import wait\n\n\ndef test_wait():\n    assert wait() == 2\n");
+      const child = spawn(process.execPath, [SERVER_MAIN, "fix-all", dir, "--format", "json"], { stdio: "pipe" });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+      const server = await waitFor(() => childPids(child.pid!)[0]);
+      // The baseline run is under way once the server has a child of its own.
+      await waitFor(() => childPids(server)[0]);
+      process.kill(server, "SIGKILL");
+      expect(await exited).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(/server was killed by SIGKILL before the job ended/);
+    },
+    CLI_TIMEOUT,
+  );
+
+  test(
+    "Ctrl-C cancels the job, waits for cleanup and exits 130 with nothing written",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "repair-ls-interrupt-"));
+      dirs.push(dir);
+      writeFileSync(join(dir, "slow.py"), "import time\n\n\ndef wait():\n    time.sleep(60)\n    return 1\n");
+      writeFileSync(join(dir, "test_slow.py"), "from slow import wait\n\n\ndef test_wait():\n    assert wait() == 2\n");
+      const child = spawn(process.execPath, [SERVER_MAIN, "fix-all", dir, "--apply"], { stdio: "pipe" });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+      const server = await waitFor(() => childPids(child.pid!)[0]);
+      const testProcess = await waitFor(() => childPids(server)[0]);
+      child.kill("SIGINT");
+      expect(await exited, stderr).toBe(130);
+      expect(stderr).toMatch(/cancelled; nothing was written/);
+      expect(alive(testProcess)).toBe(false);
+      expect(scratchDirsOf(server)).toEqual([]);
+      expect(readFileSync(join(dir, "slow.py"), "utf8")).toContain("time.sleep(60)");
     },
     CLI_TIMEOUT,
   );

@@ -228,7 +228,28 @@ describe("bad input", () => {
       "textDocument/codeAction",
       codeActionParams(huge),
     );
-    expect(actions.map((a) => a.kind)).toEqual(["quickfix.repair.here"]);
+    expect(actions.map((a) => a.kind)).toEqual(["quickfix.repair-ls-here"]);
+    expect(await client.shutdown()).toBe(0);
+  });
+});
+
+describe("code action kinds", () => {
+  test("context.only is honoured for every action, by kind containment", async () => {
+    client = LspTestClient.start();
+    await client.initialize({ rootPath: workspace });
+    const uri = await client.openDocument(join(workspace, "only.py"), "x = 1\n", "python");
+    const kinds = async (only: string[] | undefined): Promise<string[]> => {
+      const params = codeActionParams(uri) as { context: { only?: string[] } };
+      if (only) params.context.only = only;
+      const actions = await client!.connection.sendRequest<{ kind: string }[]>("textDocument/codeAction", params);
+      return actions.map((a) => a.kind);
+    };
+    expect(await kinds(undefined)).toEqual(["quickfix.repair-ls-here"]);
+    expect(await kinds(["quickfix"])).toEqual(["quickfix.repair-ls-here"]);
+    expect(await kinds(["refactor"])).toEqual([]);
+    expect(await kinds(["source.organizeImports"])).toEqual([]);
+    // Auto-applying validated repairs must never start a repair job.
+    expect(await kinds(["quickfix.repair-ls"])).toEqual([]);
     expect(await client.shutdown()).toBe(0);
   });
 });

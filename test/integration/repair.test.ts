@@ -119,10 +119,10 @@ describe("repairs surfaced as code actions", () => {
       expect(diagnostics[0]?.message).toMatch(/^repair available/);
 
       const actions = await codeActions(c, uri, BUG_LINE, diagnostics);
-      const repair = actions.find((a) => a.kind === "quickfix.repair" && a.isPreferred);
-      expect(repair?.title).toMatch(/^Repair: .* · failing tests now pass \(\d+\/\d+\)$/);
+      const repair = actions.find((a) => a.kind === "quickfix.repair-ls" && a.isPreferred);
+      expect(repair?.title).toMatch(/^Repair: .* · failing tests now pass, none broken \((\d+)\/\1 tests pass\)$/);
       expect(repair?.diagnostics).toEqual(diagnostics);
-      expect(actions.some((a) => a.kind === "quickfix.repair.here" && a.command?.command === "repair.fixHere")).toBe(
+      expect(actions.some((a) => a.kind === "quickfix.repair-ls-here" && a.command?.command === "repair.fixHere")).toBe(
         true,
       );
       const resolved = await c.connection.sendRequest<CodeAction>("codeAction/resolve", repair);
@@ -141,7 +141,7 @@ describe("repairs surfaced as code actions", () => {
         ],
       });
       const after = await codeActions(c, uri, BUG_LINE + 1);
-      expect(after.some((a) => a.kind === "quickfix.repair")).toBe(false);
+      expect(after.some((a) => a.kind === "quickfix.repair-ls")).toBe(false);
       const stale = await c.connection.sendRequest<CodeAction>("codeAction/resolve", repair);
       expect(stale.edit).toBeUndefined();
       expect(stale.command?.command).toBe("repair.fixHere");

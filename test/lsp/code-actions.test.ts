@@ -1,5 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { diagnosticsFixedBy, lineEdit, repairEdit, repairTitle } from "../../server/lsp/code-actions.js";
+import {
+  diagnosticsFixedBy,
+  fixAllAction,
+  kindRequested,
+  lineEdit,
+  repairAction,
+  repairEdit,
+  repairsForFixAll,
+  repairTitle,
+} from "../../server/lsp/code-actions.js";
+import { CODE_ACTION_KINDS } from "../../server/lsp/protocol-names.js";
 import { DocumentStore } from "../../server/lsp/documents.js";
 import { hashText, type CachedRepair } from "../../server/lsp/repair-cache.js";
 
@@ -40,8 +50,9 @@ describe("repairEdit", () => {
     ],
     passed: 12,
     total: 12,
-    regressions: 0,
+    verdict: "repair",
     fixedTests: ["test_f"],
+    stillFailing: [],
     rank: 0,
   };
 
@@ -67,9 +78,9 @@ describe("repairEdit", () => {
   });
 
   test("titles say what changes and what was verified", () => {
-    expect(repairTitle(repair)).toBe("Repair: `<=` -> `<` · failing tests now pass (12/12)");
-    expect(repairTitle({ ...repair, passed: 10, regressions: 2 })).toBe(
-      "Repair: `<=` -> `<` · 10/12 tests pass, 2 regressions",
+    expect(repairTitle(repair)).toBe("Repair: `<=` -> `<` · failing tests now pass, none broken (12/12 tests pass)");
+    expect(repairTitle({ ...repair, verdict: "partial", passed: 11, stillFailing: ["test_g"] })).toBe(
+      "Partial repair: `<=` -> `<` · fixes 1 of 2 failing tests, none broken (11/12 tests pass)",
     );
   });
 
@@ -86,5 +97,89 @@ describe("repairEdit", () => {
   test("hashText remembers recent texts and still tells different texts apart", () => {
     expect(hashText(text)).toBe(hashText(text));
     expect(hashText(text + " ")).not.toBe(hashText(text));
+  });
+});
+
+describe("code action kinds", () => {
+  test("context.only admits kinds by dotted containment, as the protocol defines it", () => {
+    expect(kindRequested(undefined, CODE_ACTION_KINDS.repair)).toBe(true);
+    expect(kindRequested(["quickfix"], CODE_ACTION_KINDS.repair)).toBe(true);
+    expect(kindRequested(["quickfix.repair-ls"], CODE_ACTION_KINDS.repair)).toBe(true);
+    expect(kindRequested(["refactor"], CODE_ACTION_KINDS.repair)).toBe(false);
+    expect(kindRequested(["source.organizeImports"], CODE_ACTION_KINDS.fixAll)).toBe(false);
+  });
+
+  test("auto-applying validated repairs reaches neither partial patches nor 'Repair here'", () => {
+    expect(kindRequested(["quickfix.repair-ls"], CODE_ACTION_KINDS.partial)).toBe(false);
+    expect(kindRequested(["quickfix.repair-ls"], CODE_ACTION_KINDS.repairHere)).toBe(false);
+  });
+
+  test("source.fixAll.repair-ls is offered only when asked for", () => {
+    expect(kindRequested(undefined, CODE_ACTION_KINDS.fixAll)).toBe(false);
+    expect(kindRequested(["source"], CODE_ACTION_KINDS.fixAll)).toBe(true);
+    expect(kindRequested(["source.fixAll"], CODE_ACTION_KINDS.fixAll)).toBe(true);
+  });
+});
+
+describe("source.fixAll.repair-ls", () => {
+  const text = "a = 1\nb = 2\nc = 3\n";
+  const base: CachedRepair = {
+    id: "r1",
+    folder: "/w",
+    description: "a",
+    files: [{ path: "/w/a.py", baseHash: hashText(text), edits: [{ startLine: 0, endLine: 1, newText: "a = 0\n" }] }],
+    passed: 3,
+    total: 3,
+    verdict: "repair",
+    fixedTests: ["t1"],
+    stillFailing: [],
+    rank: 0,
+  };
+  const alternative: CachedRepair = { ...base, id: "r2", rank: 1, description: "a again" };
+  const other: CachedRepair = {
+    ...base,
+    id: "r3",
+    rank: 2,
+    files: [{ ...base.files[0]!, edits: [{ startLine: 2, endLine: 3, newText: "c = 0\n" }] }],
+  };
+  const partial: CachedRepair = {
+    ...other,
+    id: "r4",
+    rank: 3,
+    verdict: "partial",
+    files: [{ ...base.files[0]!, edits: [{ startLine: 1, endLine: 2, newText: "b = 0\n" }] }],
+  };
+
+  test("applies every validated repair that does not overlap a better one, and no partial patch", () => {
+    expect(repairsForFixAll([partial, other, alternative, base]).map((r) => r.id)).toEqual(["r1", "r3"]);
+    const current = doc(text);
+    const action = fixAllAction([base, alternative, other, partial], () => ({ document: current, version: 3 }), true);
+    expect(action?.kind).toBe("source.fixAll.repair-ls");
+    expect(action?.edit?.documentChanges).toEqual([
+      {
+        textDocument: { uri: "file:///w/a.py", version: 3 },
+        edits: [
+          { range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, newText: "a = 0\n" },
+          { range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, newText: "c = 0\n" },
+        ],
+      },
+    ]);
+  });
+
+  test("nothing once the document changed", () => {
+    const changed = doc(text + "d = 4\n");
+    expect(fixAllAction([base], () => ({ document: changed, version: 4 }), true)).toBeUndefined();
+  });
+
+  test("a partial patch is never preferred and has its own kind", () => {
+    const action = repairAction({
+      repair: partial,
+      preferred: true,
+      diagnostics: [],
+      edit: undefined,
+      lazyData: undefined,
+    });
+    expect(action.kind).toBe("quickfix.repair-ls-partial");
+    expect(action.isPreferred).toBe(false);
   });
 });

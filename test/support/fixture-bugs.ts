@@ -6,6 +6,7 @@
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -16,7 +17,6 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { mkdirSync } from "node:fs";
 import type { RepairPatch } from "../../server/pipeline/report.js";
 import { runProcess } from "../../server/pipeline/runners/process.js";
 
@@ -70,14 +70,19 @@ export function projectDir(id: string): string {
   return join(bugsDir(), id, "project");
 }
 
-/** A throwaway copy of a bug's project (with node_modules linked for JavaScript and TypeScript). */
+/**
+ * A throwaway copy of a bug's project. TypeScript projects get the one dependency their test script needs (tsc)
+ * linked in: the engine copies a workspace's node_modules once per job, and the repository's whole folder is large.
+ */
 export function copyProject(id: string): { dir: string; dispose(): void } {
   const scratch = mkdtempSync(join(tmpdir(), "repair-bug-"));
   const dir = join(scratch, "project");
   cpSync(projectDir(id), dir, { recursive: true });
   const meta = bug(id);
-  if (meta.language === "javascript" || meta.language === "typescript") {
-    symlinkSync(join(repoRoot(), "node_modules"), join(dir, "node_modules"), "dir");
+  if (meta.language === "typescript") {
+    mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+    symlinkSync(join(repoRoot(), "node_modules", "typescript"), join(dir, "node_modules", "typescript"), "dir");
+    symlinkSync("../typescript/bin/tsc", join(dir, "node_modules", ".bin", "tsc"));
   }
   return { dir, dispose: () => rmSync(scratch, { recursive: true, force: true }) };
 }

@@ -17,7 +17,7 @@ export function isTestPath(relativePath: string): boolean {
   if (/^(test_.*|.*_test|conftest)\.py$/.test(name)) return true;
   if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(name)) return true;
   if (/_test\.go$/.test(name)) return true;
-  if (/^(.*Tests?|Test.*)\.java$/.test(name)) return true;
+  if (/^(.*Tests?|Test.*|.*_(test|tests|TEST|TESTS))\.java$/.test(name)) return true;
   if (/^(test_.*|.*_test|.*_tests|tests?)\.(c|cc|cpp|h|hpp)$/.test(name)) return true;
   return false;
 }
@@ -26,6 +26,8 @@ export function isTestPath(relativePath: string): boolean {
 export class SourceFiles {
   private readonly byBasename = new Map<string, string[]>();
   private readonly all: ReadonlySet<string>;
+  /** Test files known from the runner's report (see test-files.ts), beyond what naming conventions tell. */
+  private readonly reportedTests = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -52,7 +54,12 @@ export class SourceFiles {
   }
 
   isTest(file: string): boolean {
-    return isTestPath(this.relative(file));
+    return this.reportedTests.has(file) || isTestPath(this.relative(file));
+  }
+
+  /** Records files the test runner showed to be tests, so that every later isTest() call knows them. */
+  markTests(files: Iterable<string>): void {
+    for (const file of files) this.reportedTests.add(file);
   }
 
   /**

@@ -1,9 +1,17 @@
 import { languageForPath } from "../../../grammars/languages.js";
 import { syntaxErrors } from "../../../grammars/parser.js";
 import { applyPatch, type Evaluation, type Evaluator, type Patch } from "../combine/patch.js";
-import type { CandidateOutcome, CombinationPhase } from "../report.js";
+import type { CandidateOutcome, CombinationPhase, PatchVerdict } from "../report.js";
 import type { TestOutcome, TestRunResult } from "../runners/outcomes.js";
-import { runTests } from "../runners/run-tests.js";
+import {
+  compareWithBaseline,
+  oracleStillFailing,
+  verdictOf,
+  type BaselineFacts,
+  type SuiteComparison,
+} from "../verdict.js";
+import { runTests, type CandidateRunSettings } from "../runners/run-tests.js";
+import type { WarmPool } from "../runners/warm/warm-pool.js";
 import type { TestCommand } from "../runners/test-command.js";
 import type { GeneratorId, Logger } from "../types.js";
 import { sha256 } from "../workspace-files.js";
@@ -20,8 +28,10 @@ export interface ValidationRecord {
   readonly outcome: CandidateOutcome;
   /** Oracle tests still failing. */
   readonly stillFailing: readonly string[];
-  /** Full-suite result, when the oracle tests all passed. */
-  readonly full?: { readonly passed: number; readonly total: number; readonly regressions: readonly string[] };
+  /** The full suite's result compared with the baseline, when the full suite ran. */
+  readonly full?: SuiteComparison;
+  /** What the patch is by the one definition (verdict.ts); undefined while the full suite has not judged it. */
+  readonly verdict?: PatchVerdict;
   readonly seconds: number;
   /** Generators that proposed this exact patch (grows when another candidate produces the same texts). */
   readonly generators: Set<GeneratorId>;
@@ -36,10 +46,10 @@ export interface ValidatorOptions {
   readonly root: string;
   /** Texts of files as the patches were computed against them (overlays included). */
   readonly baseText: (file: string) => Promise<string | undefined>;
-  /** The oracle: tests failing consistently on the unmodified code. */
-  readonly oracle: readonly TestOutcome[];
-  /** Every test that failed on the unmodified code, flaky ones included: their failures are not regressions. */
-  readonly failingAtBaseline: ReadonlySet<string>;
+  /** What the unmodified code did: the oracle, what failed and what passed. */
+  readonly baseline: BaselineFacts;
+  /** Whether a file is test code: patches that touch one are rejected without a run. */
+  readonly isTestFile: (file: string) => boolean;
   /** Timeout of a worker's first run (cold build) and of later runs, in milliseconds. */
   readonly firstRunTimeoutMs: number;
   readonly candidateTimeoutMs: number;
@@ -51,6 +61,13 @@ export interface ValidatorOptions {
   readonly logger: Logger;
   /** Environment for every run (on top of the worker's own). */
   readonly env?: Record<string, string>;
+  /** What every candidate run adds, as the baseline found (Baseline.candidateRuns: per-test deadlines, ...). */
+  readonly runSettings?: CandidateRunSettings;
+  /**
+   * Warm servers that run candidates in a process with the runner loaded (runners/warm/); cold runs without it.
+   * Verdicts from warm runs are to be confirmed by a cold run before a patch is reported.
+   */
+  readonly warm?: WarmPool;
   /** Called when a plausible patch is found (for secondsToFirstPlausible and progress). */
   readonly onPlausible?: (record: ValidationRecord) => void;
   readonly onValidated?: (record: ValidationRecord) => void;
@@ -63,18 +80,28 @@ function patchKey(texts: ReadonlyMap<string, string>): string {
     .join("\u0001");
 }
 
-/** Oracle tests not passing in a run. A test missing from a run that names every test it ran did not pass. */
-function stillFailing(oracle: readonly TestOutcome[], run: TestRunResult): string[] {
-  if (!run.perTest) return run.tests.some((t) => t.status === "failed") ? oracle.map((t) => t.name) : [];
-  const byName = new Map(run.tests.map((t) => [t.name, t.status]));
-  // JUnitCore names failures only: a missing test passed when the run counted more tests than it named.
-  const namesEveryTest = run.counts.total <= run.tests.length;
-  return oracle
-    .filter((t) => {
-      const status = byName.get(t.name);
-      return status === "failed" || (status === undefined && namesEveryTest);
-    })
-    .map((t) => t.name);
+/** The outcome of a run that did not complete: a timeout, or code that does not build (or run at all). */
+function runFailure(run: TestRunResult): CandidateOutcome {
+  return run.kind === "timeout"
+    ? { kind: "timeout" }
+    : { kind: "compile-error", message: run.problem ?? "the code does not build" };
+}
+
+/** The search's view of an outcome: how many tests fail (Infinity when nothing could be judged). */
+function evaluationOf(outcome: CandidateOutcome): Evaluation {
+  switch (outcome.kind) {
+    case "plausible":
+      return { kind: "plausible", failing: 0 };
+    case "failing-tests":
+      return { kind: "failing-tests", failing: outcome.count };
+    case "timeout":
+    case "compile-error":
+    case "syntax-error":
+      return { kind: outcome.kind, failing: Infinity };
+    case "touches-tests":
+      // Rejected before any run, as a syntax error is: the search treats both alike.
+      return { kind: "syntax-error", failing: Infinity };
+  }
 }
 
 /**
@@ -97,7 +124,7 @@ export class PatchValidator implements Evaluator {
   constructor(private readonly options: ValidatorOptions) {}
 
   get baselineFailing(): number {
-    return this.options.oracle.length;
+    return this.options.baseline.oracle.length;
   }
 
   get concurrency(): number {
@@ -221,7 +248,7 @@ export class PatchValidator implements Evaluator {
       evaluation,
       outcome,
       stillFailing: extra.stillFailing,
-      ...(extra.full ? { full: extra.full } : {}),
+      ...(extra.full ? { full: extra.full, verdict: verdictOf(this.options.baseline, extra.full) } : {}),
       seconds: (performance.now() - started) / 1000,
       generators: new Set(patch.map((p) => p.candidate.generator)),
       order: this.done_.length,
@@ -242,20 +269,13 @@ export class PatchValidator implements Evaluator {
     bases: Map<string, string>,
   ): Promise<ValidationRecord | undefined> {
     const started = performance.now();
-    const oracleNames = this.options.oracle.map((t) => t.name);
-    if (await this.gainsSyntaxErrors(texts, bases)) {
-      return this.finish(
-        key,
-        patch,
-        texts,
-        { kind: "syntax-error" },
-        { kind: "syntax-error", failing: Infinity },
-        started,
-        {
-          stillFailing: oracleNames,
-        },
-      );
-    }
+    const oracleNames = this.options.baseline.oracle.map((t) => t.name);
+    const rejectedWithoutRun = (outcome: CandidateOutcome): ValidationRecord =>
+      this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, { stillFailing: oracleNames });
+    // Test code is the oracle: a patch that edits it proves nothing, whatever the tests then say.
+    const testFile = patch.find((p) => this.options.isTestFile(p.hunk.file));
+    if (testFile) return rejectedWithoutRun({ kind: "touches-tests", file: testFile.hunk.file });
+    if (await this.gainsSyntaxErrors(texts, bases)) return rejectedWithoutRun({ kind: "syntax-error" });
     if (this.done()) return undefined;
     this.validationsStarted++;
     try {
@@ -274,79 +294,50 @@ export class PatchValidator implements Evaluator {
     texts: Map<string, string>,
     started: number,
   ): Promise<ValidationRecord | undefined> {
-    const oracleNames = this.options.oracle.map((t) => t.name);
-    const first = await this.runIn(worker, this.options.oracle);
+    const oracleNames = this.options.baseline.oracle.map((t) => t.name);
+    const judged = (outcome: CandidateOutcome, extra: { stillFailing: readonly string[]; full?: SuiteComparison }) =>
+      this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, extra);
+    const first = await this.runIn(worker, this.options.baseline.oracle);
     if (first.kind === "cancelled") return undefined;
-    if (first.kind === "timeout") {
-      return this.finish(key, patch, texts, { kind: "timeout" }, { kind: "timeout", failing: Infinity }, started, {
-        stillFailing: oracleNames,
-      });
-    }
-    if (first.kind === "build-error" || first.kind === "not-found") {
-      const message = first.problem ?? "the code does not build";
-      return this.finish(
-        key,
-        patch,
-        texts,
-        { kind: "compile-error", message },
-        { kind: "compile-error", failing: Infinity },
-        started,
-        { stillFailing: oracleNames },
-      );
-    }
-    const failing = stillFailing(this.options.oracle, first);
+    if (first.kind !== "completed") return judged(runFailure(first), { stillFailing: oracleNames });
+    const failing = oracleStillFailing(this.options.baseline.oracle, first);
     if (failing.length > 0) {
-      return this.finish(
-        key,
-        patch,
-        texts,
-        { kind: "failing-tests", count: failing.length, regressions: 0 },
-        { kind: "failing-tests", failing: failing.length },
-        started,
-        { stillFailing: failing },
-      );
+      return judged({ kind: "failing-tests", count: failing.length, regressions: 0 }, { stillFailing: failing });
     }
-    // The failing tests pass: the full suite decides between plausible and regressions.
+    // The failing tests pass: the full suite decides between a repair and a patch that breaks other tests.
     const full = this.options.command.canSelect ? await this.runIn(worker, undefined) : first;
     if (full.kind === "cancelled") return undefined;
-    if (full.kind !== "completed") {
-      const outcome: CandidateOutcome =
-        full.kind === "timeout" ? { kind: "timeout" } : { kind: "compile-error", message: full.problem ?? "" };
-      return this.finish(key, patch, texts, outcome, { kind: outcome.kind, failing: Infinity }, started, {
-        stillFailing: [],
-      });
-    }
-    const fullResult = this.fullSuiteResult(full);
-    const regressions = fullResult.regressions;
-    if (regressions.length > 0) {
-      return this.finish(
-        key,
-        patch,
-        texts,
-        { kind: "failing-tests", count: regressions.length, regressions: regressions.length },
-        { kind: "failing-tests", failing: regressions.length },
-        started,
-        { stillFailing: [], full: fullResult },
+    const comparison = compareWithBaseline(this.options.baseline, full);
+    if (full.kind !== "completed") return judged(runFailure(full), { stillFailing: [], full: comparison });
+    if (comparison.regressions.length > 0 || comparison.stillFailing.length > 0) {
+      const count = comparison.regressions.length + comparison.stillFailing.length;
+      return judged(
+        { kind: "failing-tests", count, regressions: comparison.regressions.length },
+        { stillFailing: comparison.stillFailing, full: comparison },
       );
     }
-    return this.finish(key, patch, texts, { kind: "plausible" }, { kind: "plausible", failing: 0 }, started, {
-      stillFailing: [],
-      full: fullResult,
-    });
+    return judged({ kind: "plausible" }, { stillFailing: [], full: comparison });
   }
 
   /**
-   * Runs the full suite for a patch that fixes some failing tests but not all (a partial repair), so that its
-   * regressions are known before it is reported. Costs one validation, allowed past the budget (the search has
-   * usually spent it when only partial repairs exist); undefined when cancelled or when the suite did not run.
+   * Runs the full suite for a patch that fixes some failing tests but not all, so that its verdict (partial, or
+   * neither when it breaks a test) is known before it is reported. Costs one validation, allowed past the
+   * validation count (the search has usually spent it when only partial patches exist) but not past the deadline;
+   * undefined when cancelled, out of time, or when the suite did not run.
    */
   async checkPartial(record: ValidationRecord): Promise<ValidationRecord | undefined> {
-    if (this.options.signal.aborted) return undefined;
+    if (this.options.signal.aborted || Date.now() >= this.options.deadline) return undefined;
     this.validationsStarted++;
     return this.inWorker(record.texts, async (worker) => {
       const full = await this.runIn(worker, undefined);
       if (full.kind !== "completed") return undefined;
-      return { ...record, stillFailing: stillFailing(this.options.oracle, full), full: this.fullSuiteResult(full) };
+      const comparison = compareWithBaseline(this.options.baseline, full);
+      return {
+        ...record,
+        stillFailing: comparison.stillFailing,
+        full: comparison,
+        verdict: verdictOf(this.options.baseline, comparison),
+      };
     });
   }
 
@@ -378,16 +369,10 @@ export class PatchValidator implements Evaluator {
     }
   }
 
-  /** Passed, total and regressions (failures not already failing at baseline) of a completed full-suite run. */
-  private fullSuiteResult(full: TestRunResult): { passed: number; total: number; regressions: string[] } {
-    const regressions = full.tests
-      .filter((t) => t.status === "failed" && !this.options.failingAtBaseline.has(t.name))
-      .map((t) => t.name);
-    return { passed: full.counts.total - full.counts.failed, total: full.counts.total, regressions };
-  }
-
   private async runIn(worker: Worker, only: readonly TestOutcome[] | undefined): Promise<TestRunResult> {
-    const timeoutMs = worker.runs === 0 ? this.options.firstRunTimeoutMs : this.options.candidateTimeoutMs;
+    const ownTimeoutMs = worker.runs === 0 ? this.options.firstRunTimeoutMs : this.options.candidateTimeoutMs;
+    // The budget bounds the whole job: no run may outlive the deadline (by more than a second to start it).
+    const timeoutMs = Math.min(ownTimeoutMs, Math.max(1000, this.options.deadline - Date.now()));
     worker.runs++;
     return runTests(this.options.command, {
       cwd: worker.copy.root,
@@ -397,6 +382,8 @@ export class PatchValidator implements Evaluator {
       env: { ...worker.copy.env, ...(this.options.env ?? {}) },
       reportParent: worker.copy.dir,
       ...(only ? { only } : {}),
+      ...(this.options.runSettings ?? {}),
+      ...(this.options.warm ? { executor: this.options.warm.executorFor(worker) } : {}),
     });
   }
 }
