@@ -2,6 +2,7 @@ import { languageById, type LanguageId } from "../grammars/languages.js";
 import { parse } from "../grammars/parser.js";
 import { blankSpans, lexicalCommentSpans, type TextSpan } from "./comments.js";
 import { lineQueryFor } from "./line-query.js";
+import { isSecretLine } from "../server/security/secrets.js";
 
 /**
  * Normalised lines longer than this are not indexed: they come from minified or generated code, make poor context
@@ -120,7 +121,8 @@ async function syntaxFacts(
  * Extracts the meaningful lines of a source text as MultiMend does: comments stripped (tree-sitter @comment
  * captures, or the language's comment syntax as a fallback), whitespace collapsed, blank and punctuation-only lines
  * dropped, and later duplicates of a line within the file dropped. Each line carries its innermost enclosing
- * function. Never throws on broken code; `onQueryFailure` hears once per language why the exact route is missing.
+ * function. Lines that look like credentials (server/security/secrets.ts) are left out. Never throws on broken
+ * code; `onQueryFailure` hears once per language why the exact route is missing.
  */
 export async function extractLines(
   text: string,
@@ -141,6 +143,12 @@ export async function extractLines(
   const seen = new Set<string>();
   const lines: ExtractedLine[] = [];
   for (let i = 0; i < strippedLines.length; i++) {
+    // A line holding a credential is neither stored nor embedded (the embedder may be a remote host), nor used
+    // in queries built from the stripped lines; its comments count, since the stored text keeps them.
+    if (isSecretLine(rawLines[i] ?? "")) {
+      strippedLines[i] = "";
+      continue;
+    }
     const norm = normaliseLine(strippedLines[i] ?? "");
     if (norm.length > MAX_INDEXED_LINE_CHARS || !isMeaningful(norm) || seen.has(norm)) continue;
     seen.add(norm);

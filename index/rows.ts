@@ -7,8 +7,11 @@ import type { ExtractedLine } from "./lines.js";
 // LanceDB's instanceof checks hold for the tables built here.
 const arrow = createRequire(import.meta.url)("apache-arrow") as typeof ArrowModule;
 
-/** Bump when the columns or their meaning change: stored indexes with another version rebuild. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bump when the columns or their meaning change: stored indexes with another version rebuild. Version 2 leaves out
+ * lines that look like credentials, so indexes written before hold some and must not be kept.
+ */
+export const SCHEMA_VERSION = 2;
 
 /**
  * Each file also gets one marker row with this line number. It carries the file's content hash even when the file

@@ -85,6 +85,21 @@ export class FolderIndexes {
       .catch((error: unknown) => this.server.logger.warn(`index update of ${path} failed: ${String(error)}`));
   }
 
+  /**
+   * Applies a folder's changed configuration to its open index. A change of embedder, Ollama host or index path
+   * (e.g. once the user trusts the folder's own settings) needs a new index: the old one is closed, which stops its
+   * indexing, and the folder is indexed again under the new settings.
+   */
+  async reconfigure(folder: FolderState): Promise<void> {
+    const pending = this.indexes.get(folder.path);
+    if (!pending) return;
+    const index = await pending;
+    if (index && index.reconfigure(folder.config) === "applied") return;
+    await this.close(folder);
+    // The closed index's job may still be winding down; a rebuild replaces it rather than waiting on it.
+    if (folder.config["index.enabled"]) this.startJob(folder, true);
+  }
+
   async close(folder: FolderState): Promise<void> {
     const pending = this.indexes.get(folder.path);
     this.indexes.delete(folder.path);
