@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 
@@ -10,9 +10,6 @@ export interface LockHolder {
   readonly token: string;
   readonly startedAt: string;
 }
-
-/** A lock file that cannot be parsed is treated as stale once it is this old (it may be mid-write before that). */
-const UNREADABLE_LOCK_GRACE_MS = 5_000;
 
 function isAlive(holder: LockHolder): boolean {
   // A lock from another machine (a shared network folder) cannot be checked, so it is respected.
@@ -39,17 +36,20 @@ function parseHolder(text: string): LockHolder | undefined {
   return undefined;
 }
 
-async function readHolder(path: string): Promise<{ holder: LockHolder | undefined; ageMs: number } | undefined> {
+async function readHolder(path: string): Promise<{ holder: LockHolder | undefined } | undefined> {
   try {
-    const [text, info] = await Promise.all([readFile(path, "utf8"), stat(path)]);
-    return { holder: parseHolder(text), ageMs: Date.now() - info.mtimeMs };
+    return { holder: parseHolder(await readFile(path, "utf8")) };
   } catch {
     return undefined;
   }
 }
 
-function isStale(found: { holder: LockHolder | undefined; ageMs: number }): boolean {
-  return found.holder ? !isAlive(found.holder) : found.ageMs > UNREADABLE_LOCK_GRACE_MS;
+/**
+ * A lock is stale when its process is gone, or when it cannot be parsed: locks are only ever created whole (see
+ * createExclusive), so an unparseable one is damage or garbage, never a lock being written.
+ */
+function isStale(found: { holder: LockHolder | undefined }): boolean {
+  return found.holder ? !isAlive(found.holder) : true;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type * as LanceDb from "@lancedb/lancedb";
+import { claimIndexFolder, clearIndexFolder } from "./index-folder.js";
 import { IndexUnavailableError, loadLanceDb } from "./lancedb-loader.js";
 import { sqlString } from "./paths.js";
 import { buildVectorIndexOutOfProcess } from "./vector-index.js";
@@ -169,8 +170,10 @@ export class LineStore {
 
   /**
    * Opens the index folder. A writer recreates it, empty, when it is missing, was built with another schema,
-   * embedder or dimension, or cannot be read (corrupt files): the reason is in rebuiltReason. A reader never
-   * modifies the folder; it rejects with IndexUnavailableError instead, and may try again later.
+   * embedder or dimension, or cannot be read (corrupt files, found by a self-check that queries every index): the
+   * reason is in rebuiltReason. A writer never uses a non-empty folder it did not create (ForeignIndexFolderError,
+   * see index-folder.ts). A reader never modifies the folder; it rejects with IndexUnavailableError instead, and
+   * may try again later.
    */
   static async open(options: StoreOptions): Promise<LineStore> {
     const lancedb = await loadLanceDb();
@@ -183,7 +186,7 @@ export class LineStore {
       (entries) => entries.length > 0,
       () => false,
     );
-    if (options.writable) await mkdir(options.dir, { recursive: true });
+    if (options.writable) await claimIndexFolder(options.dir);
     let reason = metaMismatch(await readMeta(options.dir), wanted);
     if (reason && !options.writable)
       throw new IndexUnavailableError(`index at ${options.dir} is not usable yet (${reason})`);
@@ -194,6 +197,7 @@ export class LineStore {
         const files = await readFileHashes(table);
         const store = new LineStore(lancedb, connection, table, options, files, undefined);
         await store.refreshIndexNames();
+        await store.selfCheck(files.keys().next().value);
         return store;
       } catch (error) {
         reason = `table unreadable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
@@ -318,10 +322,30 @@ export class LineStore {
    * or the index are damaged. Costly on a big table (it reads all vectors), so only run after a failure.
    */
   async verify(): Promise<void> {
-    await readFileHashes(this.table);
-    const probe = new Float32Array(this.options.dimension).fill(1 / Math.sqrt(this.options.dimension));
-    await this.search(probe, { where: "true", limit: 1, exact: true });
-    await this.search(probe, { where: "true", limit: 1 });
+    const files = await readFileHashes(this.table);
+    await this.search(this.probeVector(), { where: "true", limit: 1, exact: true });
+    await this.selfCheck(files.keys().next().value);
+  }
+
+  /**
+   * A few one-row queries that go through every index the table has: a lookup by file (the BTree), a vector search
+   * filtered by that file and one unfiltered (the vector index), and a full-text search for a word of that file.
+   * Rejects if any index file cannot be read; cheap enough to run at every open.
+   */
+  private async selfCheck(someFile: string | undefined): Promise<void> {
+    const where = someFile === undefined ? "true" : `${COLUMNS.file} = ${sqlString(someFile)}`;
+    const rows = await this.table.query().where(`${LINES_ONLY} AND ${where}`).select([COLUMNS.norm]).limit(1).toArray();
+    await this.search(this.probeVector(), { where, limit: 1 });
+    await this.search(this.probeVector(), { where: "true", limit: 1 });
+    if (this.hasTextIndex) {
+      const norm: unknown = (rows[0] as Record<string, unknown> | undefined)?.[COLUMNS.norm];
+      const word = (typeof norm === "string" ? /\w+/.exec(norm)?.[0] : undefined) ?? "repair";
+      await this.textSearch(word, 1);
+    }
+  }
+
+  private probeVector(): Float32Array {
+    return new Float32Array(this.options.dimension).fill(1 / Math.sqrt(this.options.dimension));
   }
 
   /**
@@ -431,9 +455,8 @@ async function createEmpty(
   options: StoreOptions,
   meta: IndexMeta,
 ): Promise<{ connection: LanceDb.Connection; table: LanceDb.Table }> {
-  // Remove the whole folder rather than dropping the table: after corruption, drop may fail too.
-  await rm(options.dir, { recursive: true, force: true });
-  await mkdir(options.dir, { recursive: true });
+  // Clear the whole folder rather than dropping the table: after corruption, drop may fail too.
+  await clearIndexFolder(options.dir);
   const connection = await connect(lancedb, options.dir, true);
   const table = await connection.createEmptyTable(TABLE, lineSchema(meta.dimension));
   // meta.json last: a crash before this point leaves a folder that the next open recreates.

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type * as LanceDb from "@lancedb/lancedb";
+import { PARENT_PID_VARIABLE } from "./parent-watch.js";
 import { COLUMNS } from "./rows.js";
 
 /** Builds the IVF_RQ vector index in the current process (see store.ts for why IVF_RQ). */
@@ -39,10 +40,16 @@ export function buildVectorIndexOutOfProcess(
   if (!script) return buildVectorIndex(lancedb, table, numPartitions).then(() => "in-process");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, dir, tableName, String(numPartitions)], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, LANCEDB_LOG: process.env.LANCEDB_LOG ?? "error" },
+      // stdin is a pipe never written to: it closes when this process dies, and the child then exits.
+      stdio: ["pipe", "ignore", "pipe"],
+      env: {
+        ...process.env,
+        LANCEDB_LOG: process.env.LANCEDB_LOG ?? "error",
+        [PARENT_PID_VARIABLE]: String(process.pid),
+      },
       ...(signal ? { signal } : {}),
     });
+    child.stdin.on("error", () => undefined);
     let stderr = "";
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {

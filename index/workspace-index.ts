@@ -803,7 +803,8 @@ export class WorkspaceIndex implements Retriever {
         this.updatesSinceOptimize = 0;
         this.rebuiltReason = reason;
         this.logger.info(`index: rebuilding ${this.indexDir} (${reason})`);
-        await this.ensureGitignore();
+        // Without an open store the folder may not be ours (see index-folder.ts): write nothing into it.
+        if (this.store) await this.ensureGitignore();
       });
     }
     return this.indexAll(onProgress, signal);

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { readdir, readFile, realpath } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 
 /**
  * Folders that hold no source the repair reads or edits: version control, our own index, caches and build
@@ -92,6 +92,28 @@ export class WorkspaceFiles {
   overlayEntries(): [string, string][] {
     return [...this.overlays];
   }
+}
+
+/**
+ * The real path of `path`, resolving every symbolic link on the way; for a path that does not exist (yet), the
+ * real path of its nearest existing ancestor joined with the rest.
+ */
+async function realPathOf(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(await realPathOf(parent), basename(path));
+  }
+}
+
+/**
+ * Whether `file` really lies inside the workspace `root`, symbolic links resolved: a file reached through a link
+ * to a folder outside the workspace does not, and the repair must never edit it.
+ */
+export async function realPathWithin(root: string, file: string): Promise<boolean> {
+  const rel = relative(await realPathOf(root), await realPathOf(file));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 export function sha256(text: string): string {

@@ -1,5 +1,7 @@
-// Spawning test commands: timeouts kill the whole process group, cancellation too, a missing command is a result.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// Spawning test commands: timeouts kill the whole process group, cancellation too, a missing command is a result;
+// daemons are found by the run's environment mark, and nothing outlives a server killed with SIGKILL.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
@@ -132,4 +134,44 @@ test("paths of the scratch folder are rewritten to the user's folder", async () 
   expect(result.perTest).toBe(true);
   expect(result.tests[0]?.message).toContain("/user/ws/src/x.c:3");
   expect(result.output).not.toContain(dir);
+});
+
+test("a daemon that left the process group (setsid, double fork) is killed at the end of the run and counted", async () => {
+  const pids = join(dir, "pids");
+  const result = await runProcess(`setsid sleep 1000 & echo $! > ${pids}; (setsid sleep 1001 &) ; exit 0`, {
+    cwd: dir,
+    timeoutMs: 10_000,
+  });
+  expect(result.end).toBe("exited");
+  expect(result.leftovers).toBeGreaterThanOrEqual(2);
+  const daemon = Number(readFileSync(pids, "utf8").trim());
+  expect(await waitUntil(() => !alive(daemon))).toBe(true);
+});
+
+test("the command carries a run mark in its environment, and a mark inherited from an enclosing run is replaced", async () => {
+  const result = await runProcess(`echo "$REPAIR_LS_RUN"`, {
+    cwd: dir,
+    timeoutMs: 10_000,
+    env: { ...process.env, REPAIR_LS_RUN: "1-outer" },
+  });
+  expect(result.stdout.trim()).toMatch(new RegExp(`^${process.pid}-[0-9a-f]+$`));
+  expect(result.leftovers).toBe(0);
+});
+
+test("when the process that ran the command is killed with SIGKILL, the command, its children and its daemons die", async () => {
+  const built = new URL("../../dist/server/pipeline/runners/process.js", import.meta.url);
+  if (!existsSync(built)) throw new Error("dist/ is missing: run `npm run build` before the tests");
+  const pids = join(dir, "pids");
+  const command = `sleep 1000 & echo $! >> ${pids}; setsid sleep 1000 & echo $! >> ${pids}; echo $$ >> ${pids}; wait`;
+  const script = [
+    `const { runProcess } = await import(${JSON.stringify(built.href)});`,
+    `void runProcess(${JSON.stringify(command)}, { cwd: ${JSON.stringify(dir)}, timeoutMs: 600000 });`,
+  ].join("\n");
+  const parent = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
+  const started = await waitUntil(() => existsSync(pids) && readFileSync(pids, "utf8").trim().split("\n").length === 3);
+  expect(started).toBe(true);
+  const running = readFileSync(pids, "utf8").trim().split("\n").map(Number);
+  expect(running.every(alive)).toBe(true);
+  parent.kill("SIGKILL");
+  expect(await waitUntil(() => running.every((pid) => !alive(pid)), 5000)).toBe(true);
 });

@@ -1,4 +1,5 @@
-// Scratch copies: what is copied, linked and skipped; never hard links; overlays; restore; stale cleanup.
+// Scratch copies: what is copied, linked and skipped; never hard links; dependency folders are private copies;
+// nothing is written through a link to the user's files; overlays; restore; stale cleanup.
 import { spawn } from "node:child_process";
 import {
   existsSync,
@@ -7,14 +8,16 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
+  realpathSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { DependencyCopies } from "../../server/pipeline/validate/dependency-copies.js";
 import { removeStaleScratch, ScratchCopy } from "../../server/pipeline/validate/scratch.js";
 
 let base: string;
@@ -43,7 +46,7 @@ afterEach(() => {
   rmSync(base, { recursive: true, force: true });
 });
 
-test("copies sources, skips VCS, index and build folders, symlinks dependency folders", async () => {
+test("copies sources, skips VCS, index and build folders, links dependency folders to private copies", async () => {
   const copy = await ScratchCopy.create(root, { root: scratchParent });
   try {
     expect(readFileSync(join(copy.root, "src/a.py"), "utf8")).toBe("x = 1\n");
@@ -53,7 +56,8 @@ test("copies sources, skips VCS, index and build folders, symlinks dependency fo
       expect(existsSync(join(copy.root, skipped))).toBe(false);
     }
     expect(lstatSync(join(copy.root, "node_modules")).isSymbolicLink()).toBe(true);
-    expect(readlinkSync(join(copy.root, "node_modules"))).toBe(join(root, "node_modules"));
+    expect(realpathSync(join(copy.root, "node_modules")).startsWith(realpathSync(scratchParent))).toBe(true);
+    expect(readFileSync(join(copy.root, "node_modules/dep/index.js"), "utf8")).toBe("module.exports = 1;\n");
     expect(copy.dir.startsWith(join(scratchParent, `${process.pid}-`))).toBe(true);
   } finally {
     await copy.dispose();
@@ -75,12 +79,132 @@ test("files are never hard links: writing the copy leaves the user's file alone"
   }
 });
 
-test("a workspace without node_modules gets the nearest ancestor's", async () => {
+test("a JavaScript workspace that declares dependencies but has no node_modules gets a copy of the nearest ancestor's", async () => {
   rmSync(join(root, "node_modules"), { recursive: true });
-  mkdirSync(join(base, "outer", "node_modules"));
+  mkdirSync(join(base, "outer", "node_modules", "dep"), { recursive: true });
+  writeFileSync(join(base, "outer", "node_modules", "dep", "index.js"), "ancestor\n");
+  writeFileSync(join(root, "package.json"), JSON.stringify({ devDependencies: { dep: "1.0.0" } }));
   const copy = await ScratchCopy.create(root, { root: scratchParent });
   try {
-    expect(readlinkSync(join(copy.root, "node_modules"))).toBe(join(base, "outer", "node_modules"));
+    expect(readFileSync(join(copy.root, "node_modules/dep/index.js"), "utf8")).toBe("ancestor\n");
+    writeFileSync(join(copy.root, "node_modules/dep/index.js"), "changed by a test\n");
+    expect(readFileSync(join(base, "outer", "node_modules", "dep", "index.js"), "utf8")).toBe("ancestor\n");
+  } finally {
+    await copy.dispose();
+  }
+});
+
+test("a test writing into node_modules or .venv of the copy leaves the user's dependency folders alone", async () => {
+  mkdirSync(join(root, ".venv", "lib"), { recursive: true });
+  writeFileSync(join(root, ".venv", "lib", "site.py"), "user\n");
+  const copy = await ScratchCopy.create(root, { root: scratchParent });
+  try {
+    writeFileSync(join(copy.root, "node_modules/dep/index.js"), "overwritten\n");
+    writeFileSync(join(copy.root, "node_modules/new-file.js"), "new\n");
+    writeFileSync(join(copy.root, ".venv/lib/site.py"), "overwritten\n");
+    expect(readFileSync(join(root, "node_modules/dep/index.js"), "utf8")).toBe("module.exports = 1;\n");
+    expect(existsSync(join(root, "node_modules/new-file.js"))).toBe(false);
+    expect(readFileSync(join(root, ".venv/lib/site.py"), "utf8")).toBe("user\n");
+  } finally {
+    await copy.dispose();
+  }
+});
+
+test("an ancestor's node_modules is not copied for a workspace that declares no dependency", async () => {
+  rmSync(join(root, "node_modules"), { recursive: true });
+  mkdirSync(join(base, "outer", "node_modules"));
+  writeFileSync(join(root, "package.json"), JSON.stringify({ scripts: { test: "node --test" } }));
+  const copy = await ScratchCopy.create(root, { root: scratchParent });
+  try {
+    expect(existsSync(join(copy.root, "node_modules"))).toBe(false);
+  } finally {
+    await copy.dispose();
+  }
+});
+
+test("a node_modules that is itself a link to a shared folder is copied, not linked", async () => {
+  rmSync(join(root, "node_modules"), { recursive: true });
+  mkdirSync(join(base, "shared-modules", "dep"), { recursive: true });
+  writeFileSync(join(base, "shared-modules", "dep", "index.js"), "shared\n");
+  symlinkSync(join(base, "shared-modules"), join(root, "node_modules"));
+  const copy = await ScratchCopy.create(root, { root: scratchParent });
+  try {
+    writeFileSync(join(copy.root, "node_modules/dep/index.js"), "changed by a test\n");
+    expect(readFileSync(join(base, "shared-modules", "dep", "index.js"), "utf8")).toBe("shared\n");
+  } finally {
+    await copy.dispose();
+  }
+});
+
+test("scratch copies of one job share one copy of each dependency folder, removed with it", async () => {
+  const dependencies = DependencyCopies.in(scratchParent);
+  const first = await ScratchCopy.create(root, { root: scratchParent, dependencies });
+  const second = await ScratchCopy.create(root, { root: scratchParent, dependencies });
+  try {
+    const shared = realpathSync(join(first.root, "node_modules"));
+    expect(realpathSync(join(second.root, "node_modules"))).toBe(shared);
+    expect(shared.startsWith(realpathSync(dependencies.dir))).toBe(true);
+  } finally {
+    await first.dispose();
+    await second.dispose();
+    await dependencies.dispose();
+  }
+  expect(existsSync(dependencies.dir)).toBe(false);
+});
+
+test("links inside the workspace point into the copy; links to outside keep their absolute target", async () => {
+  mkdirSync(join(base, "outside"));
+  writeFileSync(join(base, "outside", "shared.py"), "outside\n");
+  symlinkSync(join(root, "src"), join(root, "src-absolute"));
+  symlinkSync("src", join(root, "src-relative"));
+  symlinkSync("../../outside", join(root, "outside-relative"));
+  const copy = await ScratchCopy.create(root, { root: scratchParent });
+  try {
+    const inCopy = realpathSync(join(copy.root, "src"));
+    expect(realpathSync(join(copy.root, "src-absolute"))).toBe(inCopy);
+    expect(realpathSync(join(copy.root, "src-relative"))).toBe(inCopy);
+    expect(realpathSync(join(copy.root, "outside-relative"))).toBe(realpathSync(join(base, "outside")));
+  } finally {
+    await copy.dispose();
+  }
+});
+
+test("an overlay of a file reached through a link to outside the workspace is written only inside the copy", async () => {
+  mkdirSync(join(base, "outside"));
+  writeFileSync(join(base, "outside", "shared.py"), "on disk\n");
+  writeFileSync(join(base, "outside", "other.py"), "other\n");
+  symlinkSync(join(base, "outside"), join(root, "linked"));
+  symlinkSync(join(base, "outside", "other.py"), join(root, "other-link.py"));
+  const overlays = new Map([
+    [join(root, "linked", "shared.py"), "unsaved buffer\n"],
+    [join(root, "other-link.py"), "unsaved other\n"],
+  ]);
+  const copy = await ScratchCopy.create(root, { root: scratchParent, overlays });
+  try {
+    expect(readFileSync(join(copy.root, "linked", "shared.py"), "utf8")).toBe("unsaved buffer\n");
+    expect(readFileSync(join(copy.root, "other-link.py"), "utf8")).toBe("unsaved other\n");
+    expect(readFileSync(join(base, "outside", "shared.py"), "utf8")).toBe("on disk\n");
+    expect(readFileSync(join(base, "outside", "other.py"), "utf8")).toBe("other\n");
+    // A repair of such a file would edit a file outside the workspace: candidates for it are refused.
+    await expect(copy.apply(new Map([[join(root, "linked", "shared.py"), "patched\n"]]))).rejects.toThrow(
+      /outside the workspace/,
+    );
+    expect(readFileSync(join(base, "outside", "shared.py"), "utf8")).toBe("on disk\n");
+  } finally {
+    await copy.dispose();
+  }
+  expect(readFileSync(join(base, "outside", "shared.py"), "utf8")).toBe("on disk\n");
+});
+
+test("a candidate for a file reached through an absolute link inside the workspace is written in the copy only", async () => {
+  symlinkSync(join(root, "src"), join(root, "alias"));
+  const copy = await ScratchCopy.create(root, { root: scratchParent });
+  try {
+    await copy.apply(new Map([[join(root, "alias", "a.py"), "x = 3\n"]]));
+    expect(readFileSync(join(copy.root, "src", "a.py"), "utf8")).toBe("x = 3\n");
+    expect(readFileSync(join(root, "src", "a.py"), "utf8")).toBe("x = 1\n");
+    await copy.restore();
+    expect(readFileSync(join(copy.root, "src", "a.py"), "utf8")).toBe("x = 1\n");
   } finally {
     await copy.dispose();
   }

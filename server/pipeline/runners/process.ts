@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { killMarkedProcesses, newRunMark, RUN_MARK_VARIABLE } from "../leftovers/marked-processes.js";
 
 /** How a spawned command ended. */
 export type ProcessEnd = "exited" | "timeout" | "cancelled" | "spawn-error";
@@ -14,6 +15,11 @@ export interface ProcessResult {
   readonly seconds: number;
   /** Why the command could not start, for spawn errors. */
   readonly error?: string;
+  /**
+   * Processes the command left running when its shell ended (daemons, `setsid` children, double forks), found by
+   * the run's environment mark and killed.
+   */
+  readonly leftovers: number;
 }
 
 export interface RunProcessOptions {
@@ -73,15 +79,35 @@ class CappedBuffer {
   }
 }
 
-/** Process groups started by this process and still alive; killed on exit so that no test run outlives us. */
-const liveGroups = new Set<number>();
+/**
+ * The shell script every command runs under. It starts a watcher in the background, then marks the environment
+ * with the run's mark and execs the command (so the command keeps the shell's pid, which leads the process group).
+ * The watcher blocks reading a pipe whose only writer is this server: when the server dies, even by SIGKILL, the
+ * pipe reaches end-of-file and the watcher kills every process carrying the mark (daemons that left the group
+ * included) and then the whole group, itself last. The watcher does not carry the mark, so it never kills itself
+ * before it is done. Arguments: $1 the mark, $2 the command.
+ */
+const SUPERVISED = [
+  "exec 3<&0",
+  "( while read -r _ <&3; do :; done",
+  `  for f in $(grep -lsFxz "${RUN_MARK_VARIABLE}=$1" /proc/[0-9]*/environ); do p=\${f#/proc/}; kill -KILL "\${p%/environ}"; done`,
+  "  kill -KILL 0 ) >/dev/null 2>&1 &",
+  `${RUN_MARK_VARIABLE}=$1; export ${RUN_MARK_VARIABLE}`,
+  'exec /bin/sh -c "$2" </dev/null 3<&-',
+].join("\n");
+
+/** Runs started by this process and still alive, by process group; killed on exit so that no test run outlives us. */
+const liveRuns = new Map<number, string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on("exit", () => {
-    for (const pid of liveGroups) killGroup(pid);
+    for (const [pid, mark] of liveRuns) {
+      killGroup(pid);
+      killMarkedProcesses(mark);
+    }
   });
 }
 
@@ -94,11 +120,19 @@ export function killGroup(pid: number): void {
   }
 }
 
+/** The environment without a run mark inherited from an enclosing run: the watcher must not carry any mark. */
+function unmarked(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy[RUN_MARK_VARIABLE];
+  return copy;
+}
+
 /**
- * Runs a shell command in its own process group with a timeout. On timeout or cancellation the whole group gets
- * SIGKILL (test runs that loop forever, and the children they spawned, must not survive). After a normal exit the
- * group is killed too, so that daemons a test left behind do not linger. Never rejects: a missing binary, a
- * timeout and a cancellation are all results.
+ * Runs a shell command in its own process group with a timeout, under a watcher that kills it if this server dies
+ * (see SUPERVISED). On timeout or cancellation the whole group gets SIGKILL (test runs that loop forever, and the
+ * children they spawned, must not survive). When the command's shell ends, every process still carrying the run's
+ * mark is killed and counted (`leftovers`), and so is the group. Never rejects: a missing binary, a timeout and a
+ * cancellation are all results.
  */
 export function runProcess(command: string, options: RunProcessOptions): Promise<ProcessResult> {
   installExitHook();
@@ -109,17 +143,26 @@ export function runProcess(command: string, options: RunProcessOptions): Promise
   const seconds = (): number => (performance.now() - started) / 1000;
 
   if (options.signal?.aborted) {
-    return Promise.resolve({ end: "cancelled", exitCode: null, signal: null, stdout: "", stderr: "", seconds: 0 });
+    return Promise.resolve({
+      end: "cancelled",
+      exitCode: null,
+      signal: null,
+      stdout: "",
+      stderr: "",
+      seconds: 0,
+      leftovers: 0,
+    });
   }
 
   return new Promise<ProcessResult>((resolve) => {
+    const mark = newRunMark();
     let child: ChildProcess;
     try {
-      child = spawn("/bin/sh", ["-c", command], {
+      child = spawn("/bin/sh", ["-c", SUPERVISED, "repair-ls-run", mark, command], {
         cwd: options.cwd,
-        env: options.env ?? process.env,
+        env: unmarked(options.env ?? process.env),
         detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["pipe", "pipe", "pipe"],
       });
     } catch (error) {
       resolve({
@@ -130,18 +173,23 @@ export function runProcess(command: string, options: RunProcessOptions): Promise
         stderr: "",
         seconds: seconds(),
         error: error instanceof Error ? error.message : String(error),
+        leftovers: 0,
       });
       return;
     }
+    // Nothing is ever written to the watcher's pipe; it only has to stay open while this process lives.
+    child.stdin?.on("error", () => undefined);
     const pid = child.pid;
-    if (pid !== undefined) liveGroups.add(pid);
+    if (pid !== undefined) liveRuns.set(pid, mark);
     let killedFor: ProcessEnd | undefined;
     let settled = false;
+    let leftovers = 0;
 
     const kill = (reason: ProcessEnd): void => {
       if (killedFor || pid === undefined) return;
       killedFor = reason;
       killGroup(pid);
+      killMarkedProcesses(mark);
     };
     const timer = setTimeout(() => kill("timeout"), options.timeoutMs);
     const onAbort = (): void => kill("cancelled");
@@ -150,24 +198,29 @@ export function runProcess(command: string, options: RunProcessOptions): Promise
     child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
 
-    const finish = (result: Omit<ProcessResult, "stdout" | "stderr" | "seconds">): void => {
+    const finish = (result: Omit<ProcessResult, "stdout" | "stderr" | "seconds" | "leftovers">): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
       if (pid !== undefined) {
         killGroup(pid);
-        liveGroups.delete(pid);
+        liveRuns.delete(pid);
       }
-      resolve({ ...result, stdout: stdout.toString(), stderr: stderr.toString(), seconds: seconds() });
+      child.stdin?.destroy();
+      resolve({ ...result, stdout: stdout.toString(), stderr: stderr.toString(), seconds: seconds(), leftovers });
     };
 
     child.on("error", (error) => {
       finish({ end: "spawn-error", exitCode: null, signal: null, error: error.message });
     });
     child.on("exit", (code, signal) => {
-      // Grandchildren may still hold the pipes open; kill the group now and give the pipes a moment to drain.
-      if (pid !== undefined) killGroup(pid);
+      // Daemons and grandchildren may still run and hold the pipes open: kill every marked process and the group
+      // now, then give the pipes a moment to drain.
+      if (pid !== undefined) {
+        leftovers = killMarkedProcesses(mark);
+        killGroup(pid);
+      }
       const done = (): void =>
         finish(
           killedFor

@@ -1,5 +1,6 @@
 import type { Logger } from "../types.js";
-import { ScratchCopy } from "./scratch.js";
+import { DependencyCopies } from "./dependency-copies.js";
+import { ScratchCopy, scratchRoot } from "./scratch.js";
 
 /** A validation worker: its scratch copy and how many test runs it has done (the first one builds from cold). */
 export interface Worker {
@@ -26,6 +27,8 @@ export class WorkerPool {
   private readonly waiting: ((worker: Worker) => void)[] = [];
   private creating = 0;
   private closed = false;
+  /** The job's copies of the dependency folders, made by the first worker that needs them, shared by all. */
+  private readonly dependencies = DependencyCopies.in(scratchRoot());
 
   constructor(private readonly options: WorkerPoolOptions) {}
 
@@ -50,6 +53,7 @@ export class WorkerPool {
       this.creating++;
       try {
         const copy = await ScratchCopy.create(this.options.root, {
+          dependencies: this.dependencies,
           ...(this.options.overlays ? { overlays: this.options.overlays } : {}),
           ...(this.options.signal ? { signal: this.options.signal } : {}),
         });
@@ -79,5 +83,6 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.all.map((w) => w.copy.dispose()));
+    await this.dependencies.dispose();
   }
 }

@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { constants, existsSync, readdirSync, rmSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, realpath, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { realPathWithin } from "../workspace-files.js";
+import { confinedPath } from "./confined-path.js";
+import { DependencyCopies } from "./dependency-copies.js";
+import { removeScratchFolder, scratchRoot, trackScratchFolder } from "./scratch-folders.js";
+import { copyTree } from "./tree-copy.js";
 
-/** Where every scratch copy lives: os.tmpdir()/repair-ls-scratch/<pid>-<random>/. */
-export function scratchRoot(): string {
-  return join(tmpdir(), "repair-ls-scratch");
-}
+export { removeStaleScratch, scratchRoot } from "./scratch-folders.js";
 
 /**
  * Folders never copied: version control, our index, caches and build outputs that the test command rebuilds.
@@ -29,76 +30,49 @@ const NOT_COPIED: ReadonlySet<string> = new Set([
   "coverage",
 ]);
 
-/** Dependency folders: large, read-only for tests, so they are symlinked rather than copied. */
-const LINKED: ReadonlySet<string> = new Set(["node_modules", ".venv", "venv"]);
+/**
+ * Dependency folders: large, so they are copied once per job (see DependencyCopies) and linked from each scratch
+ * copy; never linked to the user's own folder, which tests could then write.
+ */
+const DEPENDENCIES: ReadonlySet<string> = new Set(["node_modules", ".venv", "venv"]);
 
 /** Most files one scratch copy may hold; a larger workspace is refused rather than copied for minutes. */
 export const MAX_SCRATCH_FILES = 50_000;
 
-const liveDirs = new Set<string>();
-let hooksInstalled = false;
+/** Writes a path that confinedPath returned, creating its missing folders. */
+async function writeConfined(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}
 
-function removeAllSync(): void {
-  for (const dir of liveDirs) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // Best effort at exit: nothing more can be done.
-    }
-  }
-  liveDirs.clear();
+/** Whether a path (links followed) is a folder. */
+async function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 }
 
 /**
- * Removes scratch copies when the process ends: normally, by an uncaught exception (both emit "exit"), or by a
- * terminating signal. A signal handler re-raises the signal when no one else listens, so the default action
- * (termination) still happens.
+ * Whether a package.json declares any dependency. A missing one declares none; one that cannot be parsed counts as
+ * declaring some, so that a project is never deprived of the packages it may need.
  */
-function installCleanupHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on("exit", removeAllSync);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    const handler = (): void => {
-      removeAllSync();
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, handler);
-        process.kill(process.pid, signal);
-      }
-    };
-    process.on(signal, handler);
-  }
-}
-
-function pidAlive(pid: number): boolean {
+async function declaresDependencies(packageJson: string): Promise<boolean> {
+  let text: string;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Removes scratch copies left by processes that died without cleaning up (their pid is the name's prefix). */
-export function removeStaleScratch(root = scratchRoot()): string[] {
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(root);
+    text = await readFile(packageJson, "utf8");
   } catch {
-    return removed;
+    return false;
   }
-  for (const name of names) {
-    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || pidAlive(pid)) continue;
-    try {
-      rmSync(join(root, name), { recursive: true, force: true });
-      removed.push(name);
-    } catch {
-      // Someone else's files we cannot remove: leave them.
-    }
+  try {
+    const manifest = JSON.parse(text) as Record<string, unknown>;
+    return ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].some((key) => {
+      const declared = manifest[key];
+      return typeof declared === "object" && declared !== null && Object.keys(declared).length > 0;
+    });
+  } catch {
+    return true;
   }
-  return removed;
 }
 
 /** The nearest ancestor folder of `dir` (excluding dir itself) that has a node_modules folder. */
@@ -118,12 +92,16 @@ export interface ScratchCopyOptions {
   readonly overlays?: ReadonlyMap<string, string>;
   readonly signal?: AbortSignal;
   readonly root?: string;
+  /** The job's copies of dependency folders, shared by its scratch copies; without it the copy makes its own. */
+  readonly dependencies?: DependencyCopies;
 }
 
 /**
  * A private copy of the workspace for one validation worker. Files are copied with copy-on-write where the file
  * system supports it (FICLONE) and plainly otherwise; never hard-linked, because a test that writes a file would
- * then write into the user's workspace. The copy is reused across candidates: apply, run, restore.
+ * then write into the user's workspace. Dependency folders link to the job's private copies of them. Nothing is
+ * ever written through a symbolic link to the user's files: overlays and candidates unfold such links first (see
+ * confinedPath). The copy is reused across candidates: apply, run, restore.
  */
 export class ScratchCopy {
   /** Originals of the files changed since the copy was made, to restore after each candidate. */
@@ -137,59 +115,67 @@ export class ScratchCopy {
     readonly root: string,
     /** The user's workspace root that this copies. */
     readonly source: string,
+    /** Real paths of the folders writes may land in: this copy's and the dependency copies'. */
+    private readonly own: readonly string[],
+    /** Dependency copies this copy made for itself (none when the job shares its own). */
+    private readonly privateDependencies: DependencyCopies | undefined,
   ) {}
 
   static async create(source: string, options: ScratchCopyOptions = {}): Promise<ScratchCopy> {
-    installCleanupHooks();
     const parent = options.root ?? scratchRoot();
     await mkdir(parent, { recursive: true });
     const dir = join(parent, `${process.pid}-${randomBytes(6).toString("hex")}`);
-    liveDirs.add(dir);
-    const copy = new ScratchCopy(dir, join(dir, "workspace"), source);
+    const dependencies = options.dependencies ?? new DependencyCopies(join(dir, "deps"));
+    const privateDependencies = options.dependencies ? undefined : dependencies;
+    trackScratchFolder(dir);
+    let copy: ScratchCopy | undefined;
     try {
-      await mkdir(copy.root, { recursive: true });
+      await mkdir(join(dir, "workspace"), { recursive: true });
       await mkdir(join(dir, "cache"), { recursive: true });
-      let count = 0;
-      const walk = async (from: string, to: string): Promise<void> => {
-        if (options.signal?.aborted) throw new Error("cancelled");
-        const entries = await readdir(from, { withFileTypes: true });
-        for (const entry of entries) {
-          const src = join(from, entry.name);
-          const dst = join(to, entry.name);
-          if (entry.isDirectory()) {
-            if (NOT_COPIED.has(entry.name)) continue;
-            if (LINKED.has(entry.name)) {
-              await symlink(src, dst, "dir");
-              continue;
-            }
-            await mkdir(dst);
-            await walk(src, dst);
-          } else if (entry.isSymbolicLink()) {
-            await symlink(await readlink(src), dst);
-          } else if (entry.isFile()) {
-            if (++count > MAX_SCRATCH_FILES) {
-              throw new Error(`the workspace has more than ${MAX_SCRATCH_FILES} files to copy`);
-            }
-            await copyFile(src, dst, constants.COPYFILE_FICLONE);
-          }
-        }
+      await mkdir(dependencies.dir, { recursive: true });
+      const own = [await realpath(dir), await realpath(dependencies.dir)];
+      copy = new ScratchCopy(dir, join(dir, "workspace"), source, own, privateDependencies);
+      const linkDependency = async (folder: string, link: string): Promise<void> => {
+        await symlink(await dependencies.copyOf(folder, options.signal), link, "dir");
       };
-      await walk(source, copy.root);
-      if (!existsSync(join(source, "node_modules"))) {
+      await copyTree(source, copy.root, {
+        maxFiles: MAX_SCRATCH_FILES,
+        what: "the workspace",
+        ...(options.signal ? { signal: options.signal } : {}),
+        folder: async (name, src, dst) => {
+          if (NOT_COPIED.has(name)) return "skip";
+          if (!DEPENDENCIES.has(name)) return "copy";
+          await linkDependency(src, dst);
+          return "handled";
+        },
+        // A dependency folder that is itself a link (to a shared checkout's) is copied like a real one.
+        link: async (name, src, dst) => {
+          if (!DEPENDENCIES.has(name) || !(await isFolder(src))) return "copy";
+          await linkDependency(await realpath(src), dst);
+          return "handled";
+        },
+      });
+      // Node resolves packages from ancestor folders too: a project that declares dependencies gets them.
+      if (!existsSync(join(source, "node_modules")) && (await declaresDependencies(join(source, "package.json")))) {
         const inherited = ancestorNodeModules(source);
-        if (inherited) await symlink(inherited, join(copy.root, "node_modules"), "dir");
+        if (inherited) await linkDependency(inherited, join(copy.root, "node_modules"));
       }
       for (const [file, text] of options.overlays ?? []) {
         const target = copy.toScratch(file);
         if (target === undefined) continue;
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, text);
+        await copy.write(target, text);
       }
     } catch (error) {
-      await copy.dispose();
+      if (copy) await copy.dispose();
+      else await removeScratchFolder(dir);
       throw error;
     }
     return copy;
+  }
+
+  /** Writes a file of the copy, never through a link to the user's files (see confinedPath). */
+  private async write(target: string, text: string): Promise<void> {
+    await writeConfined(await confinedPath(this.root, target, this.own), text);
   }
 
   /** Environment that keeps this worker's build caches private and incremental across its runs. */
@@ -222,21 +208,29 @@ export class ScratchCopy {
     return rel.startsWith("..") ? file : join(this.source, rel.split(sep).join("/"));
   }
 
-  /** Writes new texts for user files into the copy, remembering the originals for restore(). */
+  /**
+   * Writes new texts for user files into the copy, remembering the originals for restore(). A file whose real path
+   * lies outside the workspace (reached through a symbolic link) is refused: its repair would edit a file outside
+   * the workspace.
+   */
   async apply(texts: ReadonlyMap<string, string>): Promise<void> {
     for (const [file, text] of texts) {
       const target = this.toScratch(file);
       if (target === undefined) throw new Error(`${file} is outside the workspace`);
-      if (!this.originals.has(target)) {
+      if (!(await realPathWithin(this.source, file))) {
+        throw new Error(`${file} resolves to a file outside the workspace (through a symbolic link): not edited`);
+      }
+      const path = await confinedPath(this.root, target, this.own);
+      if (!this.originals.has(path)) {
         let original: string;
         try {
-          original = await readFile(target, "utf8");
+          original = await readFile(path, "utf8");
         } catch {
           original = "";
         }
-        this.originals.set(target, original);
+        this.originals.set(path, original);
       }
-      await writeFile(target, text);
+      await writeConfined(path, text);
     }
   }
 
@@ -249,10 +243,7 @@ export class ScratchCopy {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    try {
-      await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
-    } finally {
-      liveDirs.delete(this.dir);
-    }
+    await this.privateDependencies?.dispose();
+    await removeScratchFolder(this.dir);
   }
 }

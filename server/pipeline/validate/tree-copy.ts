@@ -1,0 +1,83 @@
+import { constants } from "node:fs";
+import { copyFile, mkdir, readdir, readlink, symlink } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+
+/** File copies in flight at once: enough to keep the disk busy, few enough for libuv's small thread pool. */
+const COPY_CONCURRENCY = 16;
+
+/** What to do with a folder met during the walk: copy it, skip it, or leave it to the caller (who made `dst`). */
+export type FolderChoice = "copy" | "skip" | "handled";
+
+export interface TreeCopyOptions {
+  /** Decides per folder below the top; everything is copied when absent. */
+  readonly folder?: (name: string, src: string, dst: string) => Promise<FolderChoice>;
+  /** Decides per symbolic link: "handled" when the caller made `dst`; otherwise the link is copied (copyLink). */
+  readonly link?: (name: string, src: string, dst: string) => Promise<"copy" | "handled">;
+  /** Most regular files to copy; beyond it the copy fails with a message naming `what`. */
+  readonly maxFiles: number;
+  /** What is copied, for that message ("the workspace", "node_modules"). */
+  readonly what: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Whether `path` is `folder` or lies below it (both absolute and normalised). */
+export function isWithin(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/**
+ * Recreates a symbolic link of the tree `from` at `dst` in the copy `to`. A link whose target lies inside the
+ * copied tree points to the copy's file (relatively), so that writes through it stay in the copy; a link to
+ * anything outside keeps pointing to that absolute place, as it does in the original.
+ */
+export async function copyLink(src: string, dst: string, from: string, to: string): Promise<void> {
+  const target = resolve(dirname(src), await readlink(src));
+  if (isWithin(from, target)) {
+    const inCopy = join(to, relative(from, target));
+    await symlink(relative(dirname(dst), inCopy) || ".", dst);
+  } else {
+    await symlink(target, dst);
+  }
+}
+
+/**
+ * Copies the tree `from` into the existing folder `to`: folders are created, files copied with copy-on-write where
+ * the file system supports it (FICLONE, e.g. btrfs and XFS) and plainly otherwise, never hard-linked (a test that
+ * writes a file would then write the user's). Returns how many files were copied.
+ */
+export async function copyTree(from: string, to: string, options: TreeCopyOptions): Promise<number> {
+  const files: [string, string][] = [];
+  const walk = async (src: string, dst: string): Promise<void> => {
+    if (options.signal?.aborted) throw new Error("cancelled");
+    for (const entry of await readdir(src, { withFileTypes: true })) {
+      const source = join(src, entry.name);
+      const target = join(dst, entry.name);
+      if (entry.isDirectory()) {
+        const choice = options.folder ? await options.folder(entry.name, source, target) : "copy";
+        if (choice !== "copy") continue;
+        await mkdir(target);
+        await walk(source, target);
+      } else if (entry.isSymbolicLink()) {
+        const choice = options.link ? await options.link(entry.name, source, target) : "copy";
+        if (choice === "copy") await copyLink(source, target, from, to);
+      } else if (entry.isFile()) {
+        if (files.length >= options.maxFiles) {
+          throw new Error(`${options.what} has more than ${options.maxFiles} files to copy`);
+        }
+        files.push([source, target]);
+      }
+    }
+  };
+  await walk(from, to);
+  let next = 0;
+  const copier = async (): Promise<void> => {
+    while (next < files.length) {
+      if (options.signal?.aborted) throw new Error("cancelled");
+      const [source, target] = files[next++]!;
+      await copyFile(source, target, constants.COPYFILE_FICLONE);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, files.length) }, copier));
+  return files.length;
+}
