@@ -1,4 +1,6 @@
 import { Ollama } from "ollama";
+import { keepAliveValue } from "../../server/config/ollama-keep-alive.js";
+import { boundedResponse, ResponseTooLargeError } from "../../server/net/bounded-response.js";
 import { normaliseRows, type Embedder } from "./embedder.js";
 
 /** Lines per /api/embed request: large enough to amortise HTTP, small enough to stay within one request timeout. */
@@ -41,6 +43,10 @@ export function classifyOllamaError(error: unknown, options: OllamaEmbedderOptio
   const name = (error as { name?: unknown } | undefined)?.name;
   const status = (error as { status_code?: unknown } | undefined)?.status_code;
   const message = describe(error);
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (error instanceof ResponseTooLargeError || cause instanceof ResponseTooLargeError) {
+    return new OllamaEmbedderError("bad-answer", `Ollama at ${host} sent an oversized embedding answer: ${message}`);
+  }
   if (name === "TimeoutError") {
     return new OllamaEmbedderError(
       "timeout",
@@ -66,15 +72,17 @@ export function classifyOllamaError(error: unknown, options: OllamaEmbedderOptio
 }
 
 /**
- * A fetch that gives up after the request timeout or when the caller's signal aborts, and that turns a non-JSON
- * error body into JSON: the ollama client prints non-JSON error bodies with console.log, and stdout carries LSP.
+ * A fetch that gives up after the request timeout or when the caller's signal aborts, that bounds the body it
+ * reads (a host answering with hundreds of megabytes fails the request instead of filling memory), and that turns
+ * a non-JSON error body into JSON: the ollama client prints non-JSON error bodies with console.log, and stdout
+ * carries LSP.
  */
 function guardedFetch(timeoutMs: number, signal: AbortSignal | undefined): typeof fetch {
   return async (input, init) => {
     const signals = [AbortSignal.timeout(timeoutMs)];
     if (signal) signals.push(signal);
     if (init?.signal) signals.push(init.signal);
-    const response = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+    const response = await boundedResponse(await fetch(input, { ...init, signal: AbortSignal.any(signals) }));
     if (response.ok || response.headers.get("content-type")?.includes("application/json")) return response;
     const text = await response.text();
     return new Response(JSON.stringify({ error: text || `HTTP ${response.status}` }), {
@@ -130,7 +138,7 @@ async function requestEmbeddings(
       model: options.model,
       input: [...input],
       truncate: true,
-      ...(options.keepAlive ? { keep_alive: options.keepAlive } : {}),
+      ...(options.keepAlive ? { keep_alive: keepAliveValue(options.keepAlive) } : {}),
     });
     embeddings = response.embeddings;
   } catch (error) {

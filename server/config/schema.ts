@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isKeepAlive } from "./ollama-keep-alive.js";
 
 /**
  * The one configuration schema. Every key has a default and a one-line description; the description is what
@@ -37,7 +38,7 @@ export const SETTINGS = {
   "index.path": setting(
     z.string().min(1),
     ".repair-ls/index",
-    "Folder of the LanceDB index, relative to the workspace folder unless absolute.",
+    "Folder of the LanceDB index, relative to the workspace folder unless absolute; .repair-ls.json may only pick one inside .repair-ls/.",
   ),
   "index.exclude": setting(
     z.array(z.string()),
@@ -78,7 +79,7 @@ export const SETTINGS = {
   "ollama.mode": setting(
     z.enum(["auto", "fim", "chat"]),
     "auto",
-    "Prompting style: auto uses fill-in-the-middle when the model's template supports a suffix, else chat.",
+    "Prompting style: auto fills in the middle with the family's tokens for base models and chats with instruct models.",
   ),
   "ollama.samples": setting(
     nonNegativeInt,
@@ -87,14 +88,26 @@ export const SETTINGS = {
   ),
   "ollama.temperature": setting(z.number().min(0).max(2), 0.8, "Sampling temperature of the sampled candidates."),
   "ollama.numPredict": setting(positiveInt, 256, "Maximum tokens the model may generate per candidate."),
-  "ollama.keepAlive": setting(z.string().min(1), "30m", "How long Ollama keeps the model loaded between requests."),
-  "ollama.requestTimeoutMs": setting(positiveInt, 60_000, "Timeout of one Ollama request, in milliseconds."),
+  "ollama.keepAlive": setting(
+    z.string().refine(isKeepAlive, 'a Go duration such as "30m" or "1h", or a number of seconds (-1: forever)'),
+    "30m",
+    "How long Ollama keeps the model loaded between requests: a duration such as 30m, or seconds (-1: forever).",
+  ),
+  "ollama.requestTimeoutMs": setting(
+    positiveInt,
+    60_000,
+    "Milliseconds an answer may take to start, and again to finish once started (model loads get their own time).",
+  ),
   "ollama.taskTimeoutMs": setting(
     positiveInt,
     180_000,
     "Timeout of all Ollama requests for one repair task, in milliseconds.",
   ),
-  "ollama.concurrency": setting(positiveInt, 2, "Ollama requests in flight at once."),
+  "ollama.concurrency": setting(
+    positiveInt,
+    1,
+    "Ollama requests in flight at once (Ollama itself runs one request per model at a time by default).",
+  ),
 
   "test.command": setting(z.string(), "", "Command that runs the project's tests; empty means auto-detect."),
   "test.allowRun": setting(
@@ -119,10 +132,38 @@ export const SETTINGS = {
   ),
   "repair.maxHunks": setting(positiveInt, 4, "Most edit sites one patch may touch."),
   "repair.applyAutomatically": setting(z.boolean(), false, "Apply the best validated repair with workspace/applyEdit."),
+
+  "security.trustedFolders": setting(
+    z.array(z.string()),
+    [],
+    "Folders (with their subfolders) whose .repair-ls.json may name programs and hosts; honoured from user settings only.",
+  ),
+  "security.trustWorkspaceSettings": setting(
+    z.boolean(),
+    false,
+    "Trust every folder's .repair-ls.json as if it were in security.trustedFolders; honoured from user settings only.",
+  ),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
 export type Config = { readonly [K in SettingKey]: z.infer<(typeof SETTINGS)[K]["schema"]> };
+
+/** Keys only the user sets (editor settings, initializationOptions, CLI): a workspace file cannot trust itself. */
+export const USER_ONLY_KEYS: readonly SettingKey[] = ["security.trustedFolders", "security.trustWorkspaceSettings"];
+
+/**
+ * Values a workspace's .repair-ls.json may set only in a folder the user trusts, because each runs a program, sends
+ * code to a host, or acts without asking. Each predicate says whether a value escalates; values that only restrict
+ * (test.allowRun "never", index.embedder "builtin") are honoured everywhere. index.path has its own rule (it must
+ * stay inside the folder's .repair-ls/), see server/lsp/settings.ts.
+ */
+export const TRUST_REQUIRED: { readonly [K in SettingKey]?: (value: Config[K]) => boolean } = {
+  "test.command": (command) => command.trim() !== "",
+  "test.allowRun": (allow) => allow === "always",
+  "ollama.host": (host) => host.trim() !== "",
+  "index.embedder": (embedder) => embedder === "ollama",
+  "repair.applyAutomatically": (apply) => apply,
+};
 
 export interface ConfigProblem {
   /** The dotted key, or the unknown key the user wrote. */

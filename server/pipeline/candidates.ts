@@ -8,6 +8,12 @@ export interface GenerateOptions {
   readonly progress: ProgressSink;
   readonly signal: AbortSignal;
   readonly retriever?: Retriever;
+  /**
+   * When set, a source may resolve with its fast candidates at once and hand over its slow ones (a model's
+   * answers) as a promise, so that validation never waits on a model. A source that does so calls this once,
+   * before its own promise resolves; the promise resolves to [] when nothing more came and never rejects.
+   */
+  readonly onLateCandidates?: (late: Promise<Candidate[]>) => void;
 }
 
 /** Proposes candidates for one hunk, best first. */

@@ -1,3 +1,4 @@
+import { defaultMaxListeners, setMaxListeners } from "node:events";
 import type { Config } from "../config/schema.js";
 import { bestFirstPhase } from "./combine/best-first.js";
 import { greedyPhase } from "./combine/greedy.js";
@@ -7,10 +8,13 @@ import { lazySingleHunkPhase, type EvaluatedPatch } from "./combine/single-hunk.
 import type { CandidateSource } from "./candidates.js";
 import { buildHunkContext } from "./context.js";
 import type { RankedHunk } from "./localise/localise.js";
+import { codeKey } from "./generate/code-key.js";
+import { LiveCandidates } from "./live-candidates.js";
 import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "./types.js";
 import type { PatchValidator } from "./validate/validator.js";
-import { normaliseWhitespace } from "./generate/hunk-text.js";
 
+/** Abort listeners one hunk's generation may add to the search's generation signal (task, requests, loads). */
+const GENERATION_LISTENERS_PER_HUNK = 4;
 /** Share of the validation budget the single-hunk phase may use before the multi-hunk phases get their turn. */
 const SINGLE_HUNK_SHARE = 0.5;
 /** Hunks the multi-hunk phases combine. */
@@ -42,39 +46,122 @@ export interface SearchOptions {
  * The repair search over ranked hunks: single-hunk candidates interleaved across hunks (the right hunk is not
  * known in advance), then, while nothing plausible is found, the multi-hunk phases: same text everywhere, greedy
  * acceptance by failing-test count, and a bounded best-first search over combinations.
+ *
+ * Validation never waits on a model: a hunk's template candidates are validated at once, the model's join the
+ * hunk's queue by score when they arrive, the next hunk's generation starts while the current one is validated,
+ * and model work stops at the task's deadline (it counts against repair.budgetSeconds) or when the search ends.
  */
 export async function searchPatches(options: SearchOptions): Promise<void> {
+  const generation = new AbortController();
+  // Every hunk whose model answers are pending listens to this signal; many hunks may wait at once.
+  setMaxListeners(
+    Math.max(defaultMaxListeners, GENERATION_LISTENERS_PER_HUNK * options.hunks.length),
+    generation.signal,
+  );
+  const onAbort = (): void => generation.abort();
+  options.signal.addEventListener("abort", onAbort, { once: true });
+  if (options.signal.aborted) generation.abort();
+  const deadline = setTimeout(onAbort, Math.max(0, options.validator.deadline - Date.now()));
+  const late = new LateCandidates();
+  try {
+    await searchPhases(options, generation.signal, late);
+    await late.validateRest(options.validator, generation.signal);
+  } finally {
+    clearTimeout(deadline);
+    options.signal.removeEventListener("abort", onAbort);
+    generation.abort();
+  }
+}
+
+/** Model candidates that arrive after their hunk's list was made, and the deliveries still expected. */
+class LateCandidates {
+  private readonly lives: LiveCandidates[] = [];
+  private readonly pending = new Set<Promise<void>>();
+
+  /** Inserts a hunk's late candidates into its live list when they arrive. */
+  track(live: LiveCandidates, arriving: Promise<Candidate[]>): void {
+    this.lives.push(live);
+    const placed: Promise<void> = arriving
+      .then(
+        (candidates) => live.insert(candidates),
+        () => undefined,
+      )
+      .finally(() => this.pending.delete(placed));
+    this.pending.add(placed);
+  }
+
+  /**
+   * Validates the late candidates the phases did not take, waiting for deliveries still expected, until the
+   * validator is done or generation stops.
+   */
+  async validateRest(validator: PatchValidator, signal: AbortSignal): Promise<void> {
+    const stopped = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    while (!validator.done() && !signal.aborted) {
+      const lists = this.lives.filter((l) => l.waiting > 0).map((l) => l.takeWaiting());
+      if (lists.length > 0) {
+        await lazySingleHunkPhase(lists.length, (i) => Promise.resolve(lists[i]), validator);
+        continue;
+      }
+      if (this.pending.size === 0) return;
+      await Promise.race([...this.pending, stopped]);
+    }
+  }
+}
+
+async function searchPhases(
+  options: SearchOptions,
+  generationSignal: AbortSignal,
+  late: LateCandidates,
+): Promise<void> {
   const { validator, logger } = options;
 
   const buggyTexts = new Map<HunkCandidates, string>();
-  const generateFor = async (ranked: RankedHunk): Promise<HunkCandidates | undefined> => {
+  const generateListFor = async (ranked: RankedHunk): Promise<HunkCandidates | undefined> => {
     const text = await options.readText(ranked.hunk.file);
     if (text === undefined || options.signal.aborted) return undefined;
     const context = await buildHunkContext(ranked.hunk, text, options.retriever, logger);
     if (!context) return undefined;
+    const buggy = codeKey(context.buggyText, context.language);
+    // The buggy code itself is no candidate; an indentation-only change is one in indentation-sensitive languages.
+    const useful = (c: Candidate): boolean => codeKey(c.text, context.language) !== buggy || c.text === "";
+    let arriving: Promise<Candidate[]> | undefined;
     let candidates;
     try {
       candidates = await options.generate(context, options.evidence, {
         config: options.config,
         logger,
         progress: options.progress,
-        signal: options.signal,
+        signal: generationSignal,
+        onLateCandidates: (promise) => {
+          arriving = promise;
+        },
         ...(options.retriever ? { retriever: options.retriever } : {}),
       });
     } catch (error) {
       logger.warn(`repair: candidate generation failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
-    const buggy = normaliseWhitespace(context.buggyText);
-    const kept = candidates
-      .filter((c) => normaliseWhitespace(c.text) !== buggy || c.text === "")
-      .slice(0, options.config["repair.candidatesPerHunk"]);
+    const kept = candidates.filter(useful).slice(0, options.config["repair.candidatesPerHunk"]);
     logger.debug(`repair: ${kept.length} candidates for ${ranked.hunk.file}:${ranked.hunk.startLine + 1}`);
+    const live = new LiveCandidates(ranked.hunk, kept);
+    if (arriving)
+      late.track(
+        live,
+        arriving.then((arrived) => arrived.filter(useful)),
+      );
     if (kept.length === 0) return undefined;
-    const list: HunkCandidates = { hunk: ranked.hunk, candidates: kept };
-    buggyTexts.set(list, context.buggyText);
-    return list;
+    buggyTexts.set(live.list, context.buggyText);
+    return live.list;
   };
+  const generateFor = (ranked: RankedHunk): Promise<HunkCandidates | undefined> =>
+    generateListFor(ranked).catch((error: unknown) => {
+      // A list generated ahead may never be awaited: its failure is logged here, not left unhandled.
+      logger.warn(`repair: candidate generation failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
 
   // Single-hunk phase over every ranked hunk, lists generated as their turn comes, within its share of the budget.
   const generated = new Map<number, Promise<HunkCandidates | undefined>>();
@@ -83,6 +170,10 @@ export async function searchPatches(options: SearchOptions): Promise<void> {
     if (!pending) {
       pending = generateFor(options.hunks[index]!);
       generated.set(index, pending);
+      // The next hunk's generation (its model calls above all) runs ahead while this hunk is validated.
+      const next = index + 1;
+      if (next < options.hunks.length && !generated.has(next) && !options.signal.aborted)
+        void pending.then(() => (validator.done() ? undefined : listFor(next)));
     }
     return pending;
   };

@@ -23,7 +23,7 @@ import {
   type HunkContext,
   type ProgressSink,
 } from "../../server/pipeline/types.js";
-import { FIM_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
+import { BASE_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
 
 const HUNKS = 100;
 const MODEL_HUNKS = 10;
@@ -143,15 +143,12 @@ function benchPrompts(contexts: readonly HunkContext[]): void {
 async function benchModel(contexts: readonly HunkContext[], latencyMs: number): Promise<void> {
   let answer = 0;
   const server = await startOllamaTestServer({
-    generate: () => ({
-      delayMs: latencyMs,
-      json: { model: FIM_MODEL.name, response: `var repaired${answer++ % 5} = 0;`, done: true },
-    }),
+    generate: () => ({ delayMs: latencyMs, text: `var repaired${answer++ % 5} = 0;\n` }),
   });
   try {
     for (const engine of ["ollama", "auto"] as const) {
       resetOllamaState();
-      const config: Config = { ...defaultConfig(), engine, "ollama.host": server.url, "ollama.model": FIM_MODEL.name };
+      const config: Config = { ...defaultConfig(), engine, "ollama.host": server.url, "ollama.model": BASE_MODEL.name };
       const warnings: string[] = [];
       const progress: ProgressSink = { report() {}, warn: (m) => warnings.push(m) };
       const started = performance.now();

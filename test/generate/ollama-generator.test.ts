@@ -6,7 +6,7 @@ import { generateCandidates, resetOllamaState } from "../../server/pipeline/gene
 import { RECHECK_AFTER_FAILURE_MS } from "../../server/pipeline/generate/ollama/host-state.js";
 import { OllamaGenerator } from "../../server/pipeline/generate/ollama/ollama-generator.js";
 import { silentLogger, type Candidate, type FailureEvidence, type HunkContext } from "../../server/pipeline/types.js";
-import { CHAT_MODEL, FIM_MODEL, startOllamaTestServer, type OllamaTestServer } from "../support/ollama-test-server.js";
+import { BASE_MODEL, CHAT_MODEL, startOllamaTestServer, type OllamaTestServer } from "../support/ollama-test-server.js";
 import { hunkContext } from "./hunk-fixture.js";
 
 const SOURCE = `def count_below(xs, limit):
@@ -52,7 +52,7 @@ function configFor(host: string, overrides: Partial<Config> = {}): Config {
     ...defaultConfig(),
     engine: "auto",
     "ollama.host": host,
-    "ollama.model": FIM_MODEL.name,
+    "ollama.model": BASE_MODEL.name,
     "ollama.samples": 2,
     "ollama.concurrency": 2,
     "ollama.requestTimeoutMs": 5_000,
@@ -75,6 +75,18 @@ function texts(candidates: readonly Candidate[]): string[] {
   return candidates.map((c) => c.text);
 }
 
+/** Requests that ask for an answer: the empty-prompt warm-up that loads the model is not one. */
+function answerRequests(path: "/api/generate" | "/api/chat"): Array<Record<string, unknown>> {
+  return server!.requests
+    .filter((r) => r.path === path && r.body.prompt !== "" && (path === "/api/chat" || r.body.prompt !== undefined))
+    .map((r) => r.body);
+}
+
+/** Whether a request is one that asks for an answer (not the warm-up), for overrides. */
+function asksForAnswer(path: string, body: Record<string, unknown>): boolean {
+  return path === "/api/chat" || (path === "/api/generate" && typeof body.prompt === "string" && body.prompt !== "");
+}
+
 let server: OllamaTestServer | undefined;
 let context: HunkContext;
 
@@ -89,37 +101,35 @@ afterEach(async () => {
 });
 
 describe("Ollama fill-in-the-middle", () => {
-  it("checks tags and show once, then sends one greedy and N seeded /api/generate requests with a suffix", async () => {
+  it("checks tags and show once, loads the model, then sends one greedy and N seeded raw FIM requests", async () => {
     server = await startOllamaTestServer({ generate: () => FIX + "\n" });
     const rec = recorder();
     const config = configFor(server.url, { engine: "ollama" });
     const candidates = await generateCandidates(context, EVIDENCE, options(config, rec));
 
     const paths = server.requests.map((r) => `${r.method} ${r.path}`);
-    expect(paths.slice(0, 2)).toEqual(["GET /api/tags", "POST /api/show"]);
-    expect(server.requests[1]!.body).toEqual({ model: FIM_MODEL.name });
-    const generates = server.requests.filter((r) => r.path === "/api/generate").map((r) => r.body);
+    expect(paths.slice(0, 4)).toEqual(["GET /api/tags", "POST /api/show", "GET /api/ps", "POST /api/generate"]);
+    expect(server.requests[1]!.body).toEqual({ model: BASE_MODEL.name });
+    // The warm-up: an empty prompt loads the model under its own long deadline.
+    expect(server.requests[3]!.body).toMatchObject({ model: BASE_MODEL.name, prompt: "", keep_alive: "30m" });
+    const generates = answerRequests("/api/generate");
     expect(generates).toHaveLength(3);
     for (const body of generates) {
-      expect(Object.keys(body).sort()).toEqual(["keep_alive", "model", "options", "prompt", "raw", "stream", "suffix"]);
-      expect(body.model).toBe(FIM_MODEL.name);
-      expect(body.raw).toBe(false);
-      expect(body.stream).toBe(false);
-      expect(body.keep_alive).toBe(config["ollama.keepAlive"]);
+      expect(Object.keys(body).sort()).toEqual(["keep_alive", "model", "options", "prompt", "raw", "stream", "think"]);
+      expect(body).toMatchObject({ model: BASE_MODEL.name, raw: true, stream: true, think: false, keep_alive: "30m" });
       const opts = body.options as Record<string, unknown>;
       expect(Object.keys(opts).sort()).toEqual(["num_predict", "seed", "stop", "temperature"]);
       expect(opts.num_predict).toBe(config["ollama.numPredict"]);
       expect(opts.stop).toEqual(
         expect.arrayContaining(["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|endoftext|>"]),
       );
-      // The prefix is the code before the hunk with the augmentation as Python comments near its top.
+      // A base model gets its family's FIM tokens around the code before and after the hole.
       const prompt = body.prompt as string;
-      expect(prompt.startsWith("# ")).toBe(true);
-      expect(prompt).toContain("# Failing test test_count_below:");
+      expect(prompt.startsWith("<|fim_prefix|>")).toBe(true);
       expect(prompt).toContain("AssertionError: assert 3 == 2");
-      expect(prompt).toContain("#           if x <= limit:");
-      expect(prompt.endsWith("    for x in xs:\n")).toBe(true);
-      expect(body.suffix).toBe("            n += 1\n    return n\n");
+      expect(prompt).toContain("    for x in xs:\n        # Python code with a bug");
+      expect(prompt).toContain("        #           if x <= limit:\n");
+      expect(prompt.endsWith("\n<|fim_suffix|>            n += 1\n    return n\n<|fim_middle|>")).toBe(true);
     }
     const seeds = generates.map((b) => (b.options as { seed: number }).seed);
     expect(new Set(seeds).size).toBe(3);
@@ -131,22 +141,22 @@ describe("Ollama fill-in-the-middle", () => {
     expect(fix?.editKind).toBe("model");
     expect(rec.warnings).toEqual([]);
 
-    // A second hunk reuses what the first learned: no second /api/tags or /api/show.
+    // A second hunk reuses what the first learned: no second /api/tags or /api/show, and no second load.
     await generateCandidates(context, EVIDENCE, options(config, rec));
     expect(server.requests.filter((r) => r.path === "/api/tags")).toHaveLength(1);
     expect(server.requests.filter((r) => r.path === "/api/show")).toHaveLength(1);
+    expect(server.loads.get(BASE_MODEL.name)).toBe(1);
   });
 
-  it("trims a repeated suffix and re-indents the answer to the hunk", async () => {
-    // The model repeats the code after the hole and indents with two spaces.
+  it("trims a repeated suffix from a base model's answer and cuts what follows <|endoftext|>", async () => {
+    // Base models repeat the code after the hole, then end the file and start another one.
     server = await startOllamaTestServer({
-      generate: () => "  if x < limit:\n    n += 1\n  return n\n",
+      generate: () => "        if x < limit:\n            n += 1\n    return n\n<|endoftext|>import os\nprint(1)\n",
     });
     const candidates = await generateCandidates(context, EVIDENCE, options(configFor(server.url), recorder()));
-    expect(texts(candidates)).toContain(FIX);
-    expect(candidates.filter((c) => c.generator === "ollama-fim").map((c) => c.text)).not.toContain(
-      "        if x < limit:\n          n += 1",
-    );
+    const model = candidates.filter((c) => c.generator === "ollama-fim").map((c) => c.text);
+    expect(model).toContain(FIX);
+    expect(model.some((t) => t.includes("import os"))).toBe(false);
   });
 
   it("keeps the deletion candidate for model output and ranks model and template candidates together", async () => {
@@ -172,11 +182,11 @@ describe("Ollama chat", () => {
     const config = configFor(server.url, { engine: "ollama", "ollama.model": CHAT_MODEL.name });
     const candidates = await generateCandidates(context, EVIDENCE, options(config, rec));
 
-    const chats = server.requests.filter((r) => r.path === "/api/chat").map((r) => r.body);
+    const chats = answerRequests("/api/chat");
     expect(chats).toHaveLength(3);
     for (const body of chats) {
-      expect(Object.keys(body).sort()).toEqual(["keep_alive", "messages", "model", "options", "stream"]);
-      expect(body.stream).toBe(false);
+      expect(Object.keys(body).sort()).toEqual(["keep_alive", "messages", "model", "options", "stream", "think"]);
+      expect(body).toMatchObject({ stream: true, think: false });
       const opts = body.options as Record<string, unknown>;
       expect(Object.keys(opts).sort()).toEqual(["num_predict", "seed", "temperature"]);
       const messages = body.messages as Array<{ role: string; content: string }>;
@@ -189,7 +199,7 @@ describe("Ollama chat", () => {
       expect(user).toContain("```python");
     }
     expect(new Set(chats.map((b) => (b.options as { seed: number }).seed)).size).toBe(3);
-    expect(server.requests.some((r) => r.path === "/api/generate")).toBe(false);
+    expect(answerRequests("/api/generate")).toEqual([]);
     const fix = candidates.find((c) => c.text === FIX);
     expect(fix?.generator).toBe("ollama-chat");
   });
@@ -198,8 +208,8 @@ describe("Ollama chat", () => {
     server = await startOllamaTestServer({ chat: () => "```python\nif x < limit:\n```" });
     const config = configFor(server.url, { "ollama.mode": "chat" });
     const candidates = await generateCandidates(context, EVIDENCE, options(config, recorder()));
-    expect(server.requests.some((r) => r.path === "/api/chat")).toBe(true);
-    expect(server.requests.some((r) => r.path === "/api/generate")).toBe(false);
+    expect(answerRequests("/api/chat").length).toBeGreaterThan(0);
+    expect(answerRequests("/api/generate")).toEqual([]);
     expect(candidates.find((c) => c.text === FIX)?.generator).toBe("ollama-chat");
   });
 });
@@ -233,7 +243,7 @@ describe("Ollama failures fall back to the built-in engine", () => {
       await generateCandidates(context, EVIDENCE, options(config, rec));
       // Within the failure period the host is not asked again.
       expect(server.requests.filter((r) => r.path === "/api/tags")).toHaveLength(1);
-      expect(server.requests.some((r) => r.path === "/api/generate")).toBe(false);
+      expect(answerRequests("/api/generate")).toEqual([]);
       vi.setSystemTime(Date.now() + RECHECK_AFTER_FAILURE_MS + 1);
       const candidates = await generateCandidates(context, EVIDENCE, options(config, rec));
       expect(server.requests.filter((r) => r.path === "/api/tags")).toHaveLength(2);
@@ -249,19 +259,21 @@ describe("Ollama failures fall back to the built-in engine", () => {
     const rec = recorder();
     const candidates = await generateCandidates(context, EVIDENCE, options(configFor(server.url), rec));
     expect(texts(candidates)).toContain(FIX);
-    expect(rec.warnings).toEqual([expect.stringContaining(`ollama pull ${FIM_MODEL.name}`)]);
-    expect(server.requests.some((r) => r.path === "/api/generate")).toBe(false);
+    expect(rec.warnings).toEqual([expect.stringContaining(`ollama pull ${BASE_MODEL.name}`)]);
+    expect(answerRequests("/api/generate")).toEqual([]);
   });
 
   it("tells the user to pull the model when Ollama answers 404 for it", async () => {
     server = await startOllamaTestServer({
-      override: (path) =>
-        path === "/api/generate" ? { status: 404, json: { error: `model "${FIM_MODEL.name}" not found` } } : undefined,
+      override: (path, body) =>
+        asksForAnswer(path, body)
+          ? { status: 404, json: { error: `model "${BASE_MODEL.name}" not found, try pulling it first` } }
+          : undefined,
     });
     const rec = recorder();
     const candidates = await generateCandidates(context, EVIDENCE, options(configFor(server.url), rec));
     expect(texts(candidates)).toContain(FIX);
-    expect(rec.warnings).toEqual([expect.stringContaining(`ollama pull ${FIM_MODEL.name}`)]);
+    expect(rec.warnings).toEqual([expect.stringContaining(`ollama pull ${BASE_MODEL.name}`)]);
   });
 
   it("aborts a request that exceeds ollama.requestTimeoutMs promptly", async () => {
@@ -273,7 +285,9 @@ describe("Ollama failures fall back to the built-in engine", () => {
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(texts(candidates)).toContain(FIX);
     expect(candidates.some((c) => c.generator === "ollama-fim")).toBe(false);
-    expect(rec.warnings).toEqual([expect.stringContaining("did not answer within")]);
+    expect(rec.warnings).toEqual([
+      expect.stringContaining("did not answer in time: no first token within 0.3 s (ollama.requestTimeoutMs)"),
+    ]);
   });
 
   it("stops at ollama.taskTimeoutMs even when each request is within its own timeout", async () => {
@@ -324,26 +338,27 @@ describe("Ollama failures fall back to the built-in engine", () => {
   it("retries a transient 503 and then succeeds", async () => {
     let calls = 0;
     server = await startOllamaTestServer({
-      override: (path) =>
-        path === "/api/generate" && calls++ === 0 ? { status: 503, json: { error: "server busy" } } : undefined,
+      override: (path, body) =>
+        asksForAnswer(path, body) && calls++ === 0 ? { status: 503, json: { error: "server busy" } } : undefined,
       generate: () => FIX,
     });
     const rec = recorder();
     const config = configFor(server.url, { "ollama.samples": 0 });
     const candidates = await generateCandidates(context, EVIDENCE, options(config, rec));
-    expect(server.requests.filter((r) => r.path === "/api/generate")).toHaveLength(2);
+    expect(answerRequests("/api/generate")).toHaveLength(2);
     expect(candidates.find((c) => c.text === FIX)?.generator).toBe("ollama-fim");
     expect(rec.warnings).toEqual([]);
   });
 
   it("does not retry a 400", async () => {
     server = await startOllamaTestServer({
-      override: (path) => (path === "/api/generate" ? { status: 400, json: { error: "bad request" } } : undefined),
+      override: (path, body) =>
+        asksForAnswer(path, body) ? { status: 400, json: { error: "bad request" } } : undefined,
     });
     const rec = recorder();
     const config = configFor(server.url, { "ollama.samples": 0 });
     await generateCandidates(context, EVIDENCE, options(config, rec));
-    expect(server.requests.filter((r) => r.path === "/api/generate")).toHaveLength(1);
+    expect(answerRequests("/api/generate")).toHaveLength(1);
     expect(rec.warnings).toEqual([expect.stringContaining("bad request")]);
   });
 });
@@ -366,18 +381,15 @@ describe("Ollama cancellation and concurrency", () => {
   });
 
   it("keeps at most ollama.concurrency requests in flight", async () => {
-    const arrivals: number[] = [];
-    server = await startOllamaTestServer({
-      generate: () => {
-        arrivals.push(Date.now());
-        return { delayMs: 250, json: { response: FIX, done: true } };
-      },
-    });
-    const config = configFor(server.url, { "ollama.samples": 4, "ollama.concurrency": 2 });
-    await generateCandidates(context, EVIDENCE, options(config, recorder()));
-    expect(arrivals).toHaveLength(5);
-    // With two slots and 250 ms answers, no three requests can arrive within 150 ms of each other.
-    for (let i = 2; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 2]!).toBeGreaterThanOrEqual(150);
+    server = await startOllamaTestServer({ generate: () => ({ text: FIX, delayMs: 100 }) });
+    await generateCandidates(context, EVIDENCE, options(configFor(server.url, { "ollama.samples": 4 }), recorder()));
+    expect(answerRequests("/api/generate")).toHaveLength(5);
+    expect(server.maxOpen.get(BASE_MODEL.name)).toBe(2);
+    server.requests.length = 0;
+    server.maxOpen.clear();
+    const single = configFor(server.url, { "ollama.samples": 4, "ollama.concurrency": 1 });
+    await generateCandidates(context, EVIDENCE, options(single, recorder()));
+    expect(server.maxOpen.get(BASE_MODEL.name)).toBe(1);
   });
 
   it("reads OLLAMA_HOST when ollama.host is empty", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CHARS_PER_TOKEN } from "../../server/pipeline/generate/ollama/augmentation.js";
 import { parseShowResponse } from "../../server/pipeline/generate/ollama/model-info.js";
+import { promptBudget, PROMPT_TOKEN_CAP } from "../../server/pipeline/generate/ollama/ollama-generator.js";
 import { buildChatPrompt, buildFimPrompt } from "../../server/pipeline/generate/ollama/prompts.js";
 import { fimStopTokens } from "../../server/pipeline/generate/ollama/stop-tokens.js";
 import type { FailureEvidence, RetrievedLine } from "../../server/pipeline/types.js";
@@ -32,17 +33,20 @@ const RETRIEVED: RetrievedLine[] = [
 ];
 
 describe("fill-in-the-middle prompt", () => {
-  it("puts the evidence in a comment block of the file's syntax at the top of the prefix", async () => {
+  it("puts the buggy lines and the evidence in a comment block of the file's syntax right above the hole", async () => {
     const context = await hunkContext("java", JAVA, { first: "if (v >= hi)" }, RETRIEVED);
     const prompt = buildFimPrompt(context, EVIDENCE, 4096);
     const lines = prompt.prefix.split("\n");
-    expect(lines[0]).toBe("// Java code with a bug; the lines below it are the fix to write.");
-    expect(prompt.prefix).toContain("//           if (v >= hi) return hi;");
-    expect(prompt.prefix).toContain("// Failing test RangesTest.clampHigh:");
-    expect(prompt.prefix).toContain("//   expected:<9> but was:<10>");
-    expect(prompt.prefix).toContain("// lint at line 4: suspicious comparison");
-    expect(prompt.prefix).toContain("//   if (v > hi) return hi;    (Bounds.java:12)");
-    expect(prompt.prefix.endsWith("        if (v < lo) return lo;\n")).toBe(true);
+    expect(lines[0]).toBe("class Ranges {");
+    const commentStart = lines.indexOf(
+      "        // Java code with a bug; the lines below this comment are the fix to write.",
+    );
+    expect(lines[commentStart - 1]).toBe("        if (v < lo) return lo;");
+    expect(prompt.prefix).toContain("        //           if (v >= hi) return hi;");
+    expect(prompt.prefix).toContain("        // Failing test RangesTest.clampHigh:");
+    expect(prompt.prefix).toContain("        //   expected:<9> but was:<10>");
+    expect(prompt.prefix).toContain("        // lint at line 4: suspicious comparison");
+    expect(prompt.prefix.endsWith("        //   if (v > hi) return hi;    (Bounds.java:12)\n")).toBe(true);
     expect(prompt.suffix).toBe("        return v;\n    }\n}\n");
   });
 
@@ -53,9 +57,8 @@ describe("fill-in-the-middle prompt", () => {
     const budget = 512;
     const prompt = buildFimPrompt(context, NO_EVIDENCE, budget);
     expect(prompt.prefix.length + prompt.suffix.length).toBeLessThanOrEqual(budget * CHARS_PER_TOKEN);
-    expect(prompt.prefix.endsWith("x1999 = 1999\n")).toBe(true);
+    expect(prompt.prefix).toContain("x1999 = 1999\n# Python code with a bug");
     expect(prompt.suffix.startsWith("    pass\nx0 = 0\n")).toBe(true);
-    expect(prompt.prefix.startsWith("# Python code with a bug")).toBe(true);
   });
 
   it("keeps a shebang on the first line", async () => {
@@ -63,7 +66,19 @@ describe("fill-in-the-middle prompt", () => {
     const context = await hunkContext("python", source, { first: "return a - 1" });
     const prompt = buildFimPrompt(context, NO_EVIDENCE, 4096);
     expect(prompt.prefix.split("\n")[0]).toBe("#!/usr/bin/env python3");
-    expect(prompt.prefix.split("\n")[1]).toMatch(/^# Python code/);
+    expect(prompt.prefix.split("\n")[2]).toMatch(/^ {4}# Python code/);
+  });
+
+  it("caps prompts near 1.8k tokens whatever the model's context", () => {
+    const info = parseShowResponse(FIM_MODEL.name, {
+      template: FIM_MODEL.template,
+      parameters: "num_ctx 32768",
+      model_info: { "qwen2.context_length": 32768 },
+    });
+    expect(promptBudget(info, 256)).toBe(PROMPT_TOKEN_CAP);
+    expect(PROMPT_TOKEN_CAP).toBeLessThanOrEqual(2_000);
+    // A small context still leaves room for the answer.
+    expect(promptBudget({ ...info, contextTokens: 2048 }, 256)).toBe(2048 - 256 - 64);
   });
 });
 
@@ -117,6 +132,8 @@ describe("model facts", () => {
       supportsSuffix: true,
       contextTokens: 4096,
       stop: [],
+      base: true,
+      thinking: false,
     });
     expect(fimStopTokens(info("deepseek-coder:6.7b-base", "llama"))).toContain("<｜fim▁hole｜>");
     expect(fimStopTokens(info("codellama:7b-code", "llama"))).toContain("<EOT>");

@@ -61,14 +61,77 @@ export async function generateCandidates(
 ): Promise<Candidate[]> {
   const { config, logger, progress, signal } = options;
   if (signal.aborted) return [];
+  // The model runs in the background while the template engine works: its answers take seconds.
+  const modelRun: Promise<OllamaOutcome | undefined> =
+    config.engine === "builtin"
+      ? Promise.resolve(undefined)
+      : new OllamaGenerator({ config, logger, progress }).run(context, evidence, signal);
+  if (options.onLateCandidates && config.engine === "auto") {
+    const now = await templateNow(context, options);
+    options.onLateCandidates(deliverModelCandidates(context, modelRun, now, options).catch(() => []));
+    return now;
+  }
+  return allAtOnce(context, options, modelRun);
+}
+
+/** Filters candidates against the hunk's syntax, sharing one parse of the file. */
+function filtered(context: HunkContext, candidates: Candidate[], options: GenerateOptions): Promise<Candidate[]> {
+  const file = splitFile(context.fileText);
+  return withSharedParse(context.fileText, context.language, (parsed) => {
+    const checker = createSyntaxChecker(parsed, file, context.hunk);
+    return filterCandidates(candidates, {
+      context,
+      checker,
+      cap: options.config["repair.candidatesPerHunk"],
+      signal: options.signal,
+    });
+  });
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** The template engine's candidates, filtered, for validation at once. */
+async function templateNow(context: HunkContext, options: GenerateOptions): Promise<Candidate[]> {
+  try {
+    const file = splitFile(context.fileText);
+    const candidates = await withSharedParse(context.fileText, context.language, async (parsed) =>
+      templateCandidates({ context, parsed, file, donors: await donorLines(context, file, options) }),
+    );
+    if (options.signal.aborted) return [];
+    const kept = await filtered(context, candidates, options);
+    return options.signal.aborted ? [] : kept;
+  } catch (error) {
+    options.logger.error(`Candidate generation failed: ${describeError(error)}`);
+    return [];
+  }
+}
+
+/** The model's candidates once they arrive, filtered, without those the template engine already proposed. */
+async function deliverModelCandidates(
+  context: HunkContext,
+  modelRun: Promise<OllamaOutcome | undefined>,
+  already: readonly Candidate[],
+  options: GenerateOptions,
+): Promise<Candidate[]> {
+  const outcome = await modelRun;
+  if (options.signal.aborted || !outcome || outcome.candidates.length === 0) return [];
+  const seen = new Set(already.map((c) => c.text));
+  const fresh = outcome.candidates.filter((c) => !seen.has(c.text));
+  return options.signal.aborted ? [] : filtered(context, fresh, options);
+}
+
+/** Template and model candidates merged into one list once both are in (engine "ollama", or no late delivery). */
+async function allAtOnce(
+  context: HunkContext,
+  options: GenerateOptions,
+  modelRun: Promise<OllamaOutcome | undefined>,
+): Promise<Candidate[]> {
+  const { config, logger, signal } = options;
   try {
     const engine = config.engine;
     const file = splitFile(context.fileText);
-    // The model runs in the background while the template engine works: its answers take seconds.
-    const modelRun: Promise<OllamaOutcome | undefined> =
-      engine === "builtin"
-        ? Promise.resolve(undefined)
-        : new OllamaGenerator({ config, logger, progress }).run(context, evidence, signal);
     const candidates = await withSharedParse(context.fileText, context.language, async (parsed) => {
       const builtin = async (): Promise<Candidate[]> =>
         templateCandidates({ context, parsed, file, donors: await donorLines(context, file, options) });
@@ -87,9 +150,7 @@ export async function generateCandidates(
     return signal.aborted ? [] : candidates;
   } catch (error) {
     // A generator failing is a lost opportunity, not a failed repair: report it and let the task go on.
-    logger.error(
-      `Candidate generation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    logger.error(`Candidate generation failed: ${describeError(error)}`);
     return [];
   }
 }

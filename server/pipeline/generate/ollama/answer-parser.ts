@@ -1,4 +1,4 @@
-import { reindent } from "../indentation.js";
+import { leadingWhitespace, reindent } from "../indentation.js";
 import { BUG_END, BUG_START, MISSING_CODE } from "./prompts.js";
 
 /** What the parser needs to turn a model's answer into replacement lines for the hunk. */
@@ -12,9 +12,31 @@ export interface AnswerShape {
   readonly after: readonly string[];
 }
 
+/** How the answer ended (Ollama's done_reason): "length" when num_predict cut it, so its last line may be half written. */
+export type DoneReason = string;
+
 /** Control tokens that leak into answers when a stop string is missing from the model's template. */
-const CONTROL_TOKENS =
-  /<\|[a-z_]+\|>|<｜[^｜\n]*｜>|<(?:EOT|PRE|SUF|MID)>|<\/?(?:fim_[a-z]+|file_sep|repo_name)>|<\/s>|\[(?:PREFIX|SUFFIX|MIDDLE)\]/g;
+const CONTROL_TOKEN =
+  /<\|[a-z_]+\|>|<｜[^｜\n]*｜>|<(?:EOT|PRE|SUF|MID)>|<\/?(?:fim_[a-z]+|file_sep|repo_name)>|<\/s>|\[(?:PREFIX|SUFFIX|MIDDLE)\]/;
+
+/** Reasoning a thinking model wrote into its answer; an unclosed block (cut by num_predict) runs to the end. */
+const THINK_BLOCK = /<think>[\s\S]*?(?:<\/think>|$)/g;
+
+/**
+ * The text before the first control token: whatever follows an end-of-text or a new FIM round is the model
+ * starting another file, not more of this answer.
+ */
+function beforeControlToken(text: string): string {
+  const match = CONTROL_TOKEN.exec(text);
+  return match ? text.slice(0, match.index) : text;
+}
+
+/** An answer cut by num_predict loses its last, half-written line; a one-line answer cut short is unusable. */
+function dropPartialLine(text: string): string | undefined {
+  if (text.endsWith("\n")) return text;
+  const lastBreak = text.lastIndexOf("\n");
+  return lastBreak < 0 ? undefined : text.slice(0, lastBreak + 1);
+}
 
 const FENCE = /```[^\n`]*\n([\s\S]*?)(?:\n?```|$)/;
 
@@ -52,14 +74,68 @@ function betweenMarkers(lines: string[]): string[] {
   return inside.filter((l) => !l.includes(BUG_START) && !l.includes(BUG_END) && !l.includes(MISSING_CODE));
 }
 
-/** Drops leading lines that repeat the prompt's code before the hunk (a whole-function echo). */
-function trimEchoedPrefix(lines: string[], before: readonly string[]): string[] {
+/**
+ * Drops leading lines that repeat the prompt's code before the hunk (a whole-function echo), and returns how
+ * many were dropped, so the caller can anchor the indentation on them.
+ */
+function trimEchoedPrefix(lines: string[], before: readonly string[]): { lines: string[]; echoed: number } {
   for (let k = Math.min(lines.length, before.length); k >= 1; k--) {
     const tail = before.slice(before.length - k);
     if (!tail.every((l, i) => same(l, lines[i]))) continue;
-    if (k >= 2 || substantial(tail[0]!)) return lines.slice(k);
+    if (k >= 2 || substantial(tail[0]!)) return { lines: lines.slice(k), echoed: k };
   }
-  return lines;
+  return { lines, echoed: 0 };
+}
+
+/**
+ * A whole-function echo with changes outside the hunk too: the answer starts with the context's first line and
+ * ends with its last, but differs elsewhere. It is diffed against the context: the differing middle must lie
+ * within the hunk to be the hunk's replacement; otherwise it changes lines the candidate cannot replace.
+ * Returns undefined when the answer is no such echo.
+ */
+function diffFunctionEcho(
+  lines: string[],
+  before: readonly string[],
+  after: readonly string[],
+): { lines: string[] | null; echoed: number } | undefined {
+  const first = before[0];
+  const last = after[after.length - 1];
+  if (first === undefined || last === undefined || !substantial(first) || !same(lines[0], first)) return undefined;
+  if (!lines.some((l) => same(l, last))) return undefined;
+  let head = 0;
+  while (head < before.length && head < lines.length && same(lines[head], before[head])) head++;
+  let tail = 0;
+  while (
+    tail < after.length &&
+    tail < lines.length - head &&
+    same(lines[lines.length - 1 - tail], after[after.length - 1 - tail])
+  )
+    tail++;
+  if (head < before.length || tail < after.length) return { lines: null, echoed: head };
+  return { lines: lines.slice(head, lines.length - tail), echoed: head };
+}
+
+/**
+ * Re-indents the replacement. Fill-in-the-middle answers keep the model's absolute indentation: the model wrote
+ * them in place, and a changed indentation may be the fix. A chat answer that echoed context is shifted by the
+ * offset between the echoed line and the file's; one without an anchor is placed at the hunk's indentation.
+ */
+function placeIndentation(
+  lines: string[],
+  shape: AnswerShape,
+  anchor: { echoed: string; original: string } | undefined,
+): string[] {
+  if (shape.mode === "fim") return lines;
+  if (anchor) {
+    const echoedIndent = leadingWhitespace(anchor.echoed);
+    const originalIndent = leadingWhitespace(anchor.original);
+    if (echoedIndent === originalIndent) return lines;
+    // The model re-indented the whole block (often to column 0): move every line by the same amount.
+    return lines.map((line) =>
+      line.trim() === "" ? "" : line.startsWith(echoedIndent) ? originalIndent + line.slice(echoedIndent.length) : line,
+    );
+  }
+  return reindent(lines, shape.indent, shape.unit);
 }
 
 /**
@@ -79,12 +155,18 @@ function trimRepeatedSuffix(lines: string[], after: readonly string[]): string[]
 }
 
 /**
- * Turns a raw answer into replacement lines: strips control tokens, fences and prose, keeps what lies between
- * echoed markers, trims echoed context and a repeated suffix, and re-indents to the hunk's indentation. Returns
- * "" for an empty answer (a deletion) and undefined for an answer with nothing usable in it.
+ * Turns a raw answer into replacement lines: cuts at the first control token, strips reasoning, fences and
+ * prose, drops the half-written last line of an answer cut by num_predict, keeps what lies between echoed
+ * markers, trims (or diffs) echoed context and a repeated suffix, and places the indentation. Returns "" for an
+ * empty answer (a deletion) and undefined for an answer with nothing usable in it.
  */
-export function parseAnswer(raw: string, shape: AnswerShape): string | undefined {
-  const text = raw.replace(/\r\n/g, "\n").replace(CONTROL_TOKENS, "");
+export function parseAnswer(raw: string, shape: AnswerShape, doneReason?: DoneReason): string | undefined {
+  let text = beforeControlToken(raw.replace(/\r\n/g, "\n")).replace(THINK_BLOCK, "");
+  if (doneReason === "length") {
+    const complete = dropPartialLine(text);
+    if (complete === undefined) return undefined;
+    text = complete;
+  }
   if (text.trim() === "") return "";
   let lines: string[];
   const fenced = FENCE.exec(text);
@@ -100,11 +182,21 @@ export function parseAnswer(raw: string, shape: AnswerShape): string | undefined
       while (lines.length > 0 && isProse(lines[lines.length - 1]!)) lines = stripBlankEnds(lines.slice(0, -1));
     }
   }
-  lines = betweenMarkers(lines);
-  lines = trimEchoedPrefix(stripBlankEnds(lines), shape.before);
-  lines = stripBlankEnds(trimRepeatedSuffix(lines, shape.after));
+  lines = stripBlankEnds(betweenMarkers(lines));
+  let anchor: { echoed: string; original: string } | undefined;
+  const diffed = shape.mode === "chat" ? diffFunctionEcho(lines, shape.before, shape.after) : undefined;
+  if (diffed) {
+    if (diffed.lines === null) return undefined;
+    lines = diffed.lines;
+  } else {
+    const trimmed = trimEchoedPrefix(lines, shape.before);
+    if (trimmed.echoed > 0) {
+      anchor = { echoed: lines[trimmed.echoed - 1]!, original: shape.before[shape.before.length - 1]! };
+    }
+    lines = stripBlankEnds(trimRepeatedSuffix(trimmed.lines, shape.after));
+  }
   // A fill-in-the-middle answer that only repeats the suffix filled the hole with nothing: a deletion. A chat
   // answer with nothing left is prose or an echo, not a proposal.
   if (lines.length === 0) return shape.mode === "fim" ? "" : undefined;
-  return reindent(lines, shape.indent, shape.unit).join("\n");
+  return placeIndentation(lines, shape, anchor).join("\n");
 }

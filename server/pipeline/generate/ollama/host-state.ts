@@ -34,6 +34,7 @@ const pendingProbes = new Map<string, Promise<HostRecord>>();
 const models = new Map<string, ModelRecord>();
 const pendingShows = new Map<string, Promise<ModelRecord>>();
 const warned = new Set<string>();
+const pendingLoads = new Map<string, Promise<LoadResult>>();
 
 /** Forgets everything (tests use it to start from a fresh process state). */
 export function resetOllamaState(): void {
@@ -42,6 +43,7 @@ export function resetOllamaState(): void {
   models.clear();
   pendingShows.clear();
   warned.clear();
+  pendingLoads.clear();
 }
 
 function modelKey(host: string, model: string): string {
@@ -83,7 +85,11 @@ async function probe(host: string, timeoutMs: number): Promise<HostRecord> {
       return { checkedAt: Date.now(), up: false, models: [], failure: { kind: "garbage", detail: "no model list" } };
     return { checkedAt: Date.now(), up: true, models: names };
   } catch (error) {
-    const failure = classifyFailure(error, { timedOut: deadline.timedOut(), cancelled: false });
+    const failure = classifyFailure(
+      error,
+      { timedOut: deadline.timedOut(), cancelled: false, timeoutName: `no model list within ${timeoutMs} ms` },
+      "tags",
+    );
     return { checkedAt: Date.now(), up: false, models: [], failure: { kind: failure.kind, detail: failure.detail } };
   } finally {
     deadline.dispose();
@@ -114,7 +120,11 @@ async function show(host: string, model: string, timeoutMs: number): Promise<Mod
     const response: unknown = await ollamaClient(host, deadline.signal).show({ model });
     return { checkedAt: Date.now(), info: parseShowResponse(model, response) };
   } catch (error) {
-    const failure = classifyFailure(error, { timedOut: deadline.timedOut(), cancelled: false });
+    const failure = classifyFailure(
+      error,
+      { timedOut: deadline.timedOut(), cancelled: false, timeoutName: `no /api/show answer within ${timeoutMs} ms` },
+      "show",
+    );
     return { checkedAt: Date.now(), failure: { kind: failure.kind, detail: failure.detail } };
   } finally {
     deadline.dispose();
@@ -170,6 +180,11 @@ export async function ollamaAvailability(
  */
 export function recordFailure(host: string, model: string, kind: FailureKind, detail: string): void {
   if (kind === "cancelled") return;
+  if (kind === "load") {
+    // The host is fine; this model does not load (too large for the machine): stop asking for a while.
+    models.set(modelKey(host, model), { checkedAt: Date.now(), failure: { kind, detail } });
+    return;
+  }
   if (kind === "missing") {
     models.set(modelKey(host, model), { checkedAt: Date.now(), failure: { kind, detail } });
     // The model list is stale too: the model was there when the host was probed.
@@ -181,21 +196,21 @@ export function recordFailure(host: string, model: string, kind: FailureKind, de
   hosts.set(host, { checkedAt: Date.now(), up: false, models: [], failure: { kind, detail } });
 }
 
-/** The user-facing status line for a failure; each names what to do about it. */
-export function failureMessage(
-  kind: FailureKind,
-  host: string,
-  model: string,
-  detail: string,
-  timeoutMs: number,
-): string {
+/**
+ * The user-facing status line for a failure; each names what to do about it. For a timeout, `detail` names the
+ * timeout that fired (the setting and its value), since the cure differs: a slow first token is a loading or
+ * overloaded model, a task deadline is too much asked of one hunk.
+ */
+export function failureMessage(kind: FailureKind, host: string, model: string, detail: string): string {
   switch (kind) {
     case "down":
       return `Ollama is not reachable at ${host}: start it with \`ollama serve\` (or set ollama.host); using the built-in engine.`;
     case "missing":
       return `Ollama at ${host} does not have the model ${model}: run \`ollama pull ${model}\`; using the built-in engine.`;
+    case "load":
+      return `Ollama at ${host} could not load ${model} (${detail}): choose a smaller model in ollama.model; using the built-in engine.`;
     case "timeout":
-      return `Ollama at ${host} did not answer within ${Math.round(timeoutMs / 1000)} s (the model may still be loading; see ollama.requestTimeoutMs); using the built-in engine for now.`;
+      return `Ollama at ${host} did not answer in time: ${detail}; using the built-in engine for now.`;
     case "garbage":
       return `The server at ${host} did not answer like Ollama (${detail}); check ollama.host; using the built-in engine.`;
     case "error":
@@ -221,4 +236,74 @@ export function warnOnce(
 /** Clears the warnings of a host that answered properly, so that a later outage is reported again. */
 export function recordSuccess(host: string): void {
   for (const key of [...warned]) if (key.startsWith(`${host}\n`)) warned.delete(key);
+}
+
+/**
+ * How long a model load may take. Loading a 7B model from disk takes seconds to minutes (45-100 s are common on
+ * laptops), so a load gets its own long deadline instead of a request timeout: aborting a load wastes it, because
+ * Ollama stops loading when the client disconnects.
+ */
+export const LOAD_TIMEOUT_MS = 10 * 60_000;
+
+export type LoadResult =
+  { readonly ok: true } | { readonly ok: false; readonly kind: FailureKind; readonly detail: string };
+
+async function loadedModels(host: string, timeoutMs: number): Promise<readonly string[] | undefined> {
+  const deadline = withDeadline(new AbortController().signal, timeoutMs);
+  try {
+    const listing = await ollamaClient(host, deadline.signal).ps();
+    return Array.isArray(listing?.models) ? listing.models.map((m) => String(m.name ?? m.model)) : undefined;
+  } catch {
+    // Older servers have no /api/ps; loading is then checked by the warm-up request itself.
+    return undefined;
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function warmUp(host: string, model: string, keepAlive: string | number): Promise<LoadResult> {
+  const deadline = withDeadline(new AbortController().signal, LOAD_TIMEOUT_MS);
+  try {
+    // An empty prompt makes Ollama load the model and answer at once, without generating.
+    await ollamaClient(host, deadline.signal).generate({ model, prompt: "", keep_alive: keepAlive, stream: false });
+    return { ok: true };
+  } catch (error) {
+    const failure = classifyFailure(
+      error,
+      {
+        timedOut: deadline.timedOut(),
+        cancelled: false,
+        timeoutName: `the model did not load within ${LOAD_TIMEOUT_MS / 60_000} min`,
+      },
+      "generate",
+    );
+    return { ok: false, kind: failure.kind, detail: failure.detail };
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/**
+ * Makes sure the model is loaded before timed requests are sent: /api/ps says whether it is; if not, one shared
+ * warm-up request loads it under LOAD_TIMEOUT_MS. `onLoading` is called when a load is needed, so the user sees
+ * "loading" rather than a silent wait. A task that gives up stops waiting, but the load goes on for the next one.
+ */
+export async function ensureModelLoaded(
+  host: string,
+  model: string,
+  keepAlive: string | number,
+  signal: AbortSignal,
+  onLoading: () => void,
+): Promise<LoadResult> {
+  const loaded = await raceWithSignal(loadedModels(host, PROBE_TIMEOUT_MS), signal);
+  if (signal.aborted) return { ok: false, kind: "cancelled", detail: "cancelled" };
+  if (loaded && hasModel(loaded, model)) return { ok: true };
+  const key = modelKey(host, model);
+  let pending = pendingLoads.get(key);
+  if (!pending) {
+    onLoading();
+    pending = warmUp(host, model, keepAlive).finally(() => pendingLoads.delete(key));
+    pendingLoads.set(key, pending);
+  }
+  return (await raceWithSignal(pending, signal)) ?? { ok: false, kind: "cancelled", detail: "cancelled" };
 }

@@ -9,7 +9,17 @@ export interface ModelInfo {
   readonly contextTokens: number;
   readonly family: string;
   readonly stop: readonly string[];
+  /**
+   * A base (completion) model: its template is a bare `{{ .Prompt }}` with no chat turns, so Ollama passes the
+   * prompt through and fill-in-the-middle needs the family's own tokens sent raw.
+   */
+  readonly base: boolean;
+  /** The model thinks before answering unless told `think: false`. */
+  readonly thinking: boolean;
 }
+
+/** Template fields only chat (instruct) templates use. */
+const CHAT_TEMPLATE_FIELDS = /\.(Messages|System|Response|Role|Content|Suffix|Tools)\b/;
 
 /**
  * Ollama runs a model with `num_ctx` tokens of context, not the length it was trained for: the Modelfile's
@@ -56,5 +66,7 @@ export function parseShowResponse(model: string, response: unknown): ModelInfo {
     contextTokens,
     family: typeof details.family === "string" ? details.family : "",
     stop: params.filter(([k]) => k === "stop").map(([, v]) => v),
+    base: template.trim() !== "" && !CHAT_TEMPLATE_FIELDS.test(template),
+    thinking: capabilities.includes("thinking"),
   };
 }

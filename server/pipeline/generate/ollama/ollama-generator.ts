@@ -1,25 +1,47 @@
+import { languageById, type CommentSyntax, type LanguageId } from "../../../../grammars/languages.js";
+import { lexicalCommentSpans } from "../../../../index/comments.js";
+import { keepAliveValue } from "../../../config/ollama-keep-alive.js";
 import { resolveOllamaHost } from "../../../config/ollama-host.js";
 import type { Config } from "../../../config/schema.js";
 import type { Candidate, FailureEvidence, Generator, HunkContext, Logger, ProgressSink } from "../../types.js";
+import { INDENTATION_SENSITIVE } from "../code-key.js";
 import { normaliseWhitespace, splitFile } from "../hunk-text.js";
-import { detectIndentUnit, hunkIndent } from "../indentation.js";
+import { detectIndentUnit, hunkIndent, leadingWhitespace } from "../indentation.js";
 import { EDIT_KIND_PRIOR } from "../template/edits.js";
 import { childController, sleep, withDeadline } from "./abort.js";
 import { parseAnswer, type AnswerShape } from "./answer-parser.js";
-import { classifyFailure, ollamaClient, type FailureKind, type RequestFailure } from "./client.js";
-import { failureMessage, ollamaAvailability, recordFailure, recordSuccess, warnOnce } from "./host-state.js";
+import { classifyFailure, type FailureKind, type RequestFailure } from "./client.js";
+import {
+  ensureModelLoaded,
+  failureMessage,
+  ollamaAvailability,
+  recordFailure,
+  recordSuccess,
+  warnOnce,
+} from "./host-state.js";
 import { Limiter } from "./limiter.js";
 import type { ModelInfo } from "./model-info.js";
+import { nonEmptySuffix, promptStyle } from "./prompt-style.js";
 import { buildChatPrompt, buildFimPrompt } from "./prompts.js";
 import { fimStopTokens } from "./stop-tokens.js";
+import { streamAnswer, streamDeadlines, type Answer, type AnswerRequest } from "./stream-answer.js";
 
 /** Retries of a request that failed transiently (reset connection, 5xx, 429), with a doubling backoff. */
 export const MAX_RETRIES = 2;
 export const RETRY_BACKOFF_MS = 150;
 /** Tokens reserved for the template's own text around the prompt. */
 const TEMPLATE_OVERHEAD_TOKENS = 64;
+/**
+ * Prompt size in tokens. Small local models answer better with the code near the hole than with a whole file,
+ * prompt evaluation on a CPU costs about a second per few hundred tokens, and Ollama's default context (2048
+ * tokens before 0.6.7) must hold the prompt and the answer: 1.8k tokens is the cap.
+ */
+export const PROMPT_TOKEN_CAP = 1_800;
 /** Seed of the greedy request; samples use 1..N so that every request has a distinct seed. */
 const GREEDY_SEED = 0;
+
+/** Failures after which the other requests of the hunk are not sent: the host or the model is unusable. */
+const HALTING_FAILURES: ReadonlySet<FailureKind> = new Set(["down", "missing", "load", "garbage"]);
 
 export interface OllamaGeneratorOptions {
   readonly config: Config;
@@ -45,7 +67,7 @@ interface Sample {
   readonly seed: number;
 }
 
-type Reply = { readonly text: string } | { readonly failure: RequestFailure };
+type Reply = Answer | { readonly failure: RequestFailure };
 
 const limiters = new Map<string, Limiter>();
 
@@ -59,10 +81,47 @@ function limiterFor(host: string, limit: number): Limiter {
 }
 
 /** The failure worth reporting when several requests failed differently: the most actionable one. */
-const FAILURE_PRIORITY: readonly FailureKind[] = ["missing", "down", "garbage", "timeout", "error", "cancelled"];
+const FAILURE_PRIORITY: readonly FailureKind[] = [
+  "missing",
+  "load",
+  "down",
+  "garbage",
+  "timeout",
+  "error",
+  "cancelled",
+];
+
+/** Tokens the prompt may take: the cap, or less when the model's context is smaller. */
+export function promptBudget(info: ModelInfo, numPredict: number): number {
+  return Math.max(256, Math.min(PROMPT_TOKEN_CAP, info.contextTokens - numPredict - TEMPLATE_OVERHEAD_TOKENS));
+}
 
 /**
- * Candidates from an Ollama model: fill-in-the-middle when the model's template takes a suffix, else chat.
+ * What makes two answers the same vote: the code without comments, whitespace collapsed; in indentation-sensitive
+ * languages each line keeps its leading whitespace, so an indentation-only change stays its own vote.
+ */
+export function voteKey(text: string, comments: CommentSyntax, language: LanguageId): string {
+  let code = "";
+  let at = 0;
+  for (const span of lexicalCommentSpans(text, comments)) {
+    code += text.slice(at, span.start);
+    at = span.end;
+  }
+  code += text.slice(at);
+  // Spacing around operators and brackets is style, not meaning: `x<limit` and `x < limit` are one answer.
+  const tight = (line: string): string => normaliseWhitespace(line).replace(/\s*([^\w\s])\s*/g, "$1");
+  if (!INDENTATION_SENSITIVE.has(language)) return tight(code);
+  return code
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => leadingWhitespace(l) + tight(l))
+    .join("\n");
+}
+
+/**
+ * Candidates from an Ollama model: raw fill-in-the-middle with the family's tokens for base models, chat for
+ * instruct models (template fill-in-the-middle when `ollama.mode` is "fim"); the model is loaded first, then each
+ * answer streams under a first-token and a total deadline.
  * N sampled answers with distinct seeds plus one greedy answer, bounded in concurrency and time, cancelled with
  * the task. Never throws: a down, slow or confused Ollama yields no candidates and one status message.
  */
@@ -84,7 +143,8 @@ export class OllamaGenerator implements Generator {
       const availability = await ollamaAvailability(host, model, config["ollama.requestTimeoutMs"], task.signal);
       if (!availability.ok) {
         const kind = availability.kind === "cancelled" && task.timedOut() ? "timeout" : availability.kind;
-        return { candidates: [], failure: this.fail(host, model, kind, availability.detail, false) };
+        const detail = kind === "timeout" && task.timedOut() ? this.taskTimeoutName() : availability.detail;
+        return { candidates: [], failure: this.fail(host, model, kind, detail, false) };
       }
       return await this.sampleAll(context, evidence, host, availability.info, task.signal, () => task.timedOut());
     } catch (error) {
@@ -98,8 +158,7 @@ export class OllamaGenerator implements Generator {
   }
 
   private fail(host: string, model: string, kind: FailureKind, detail: string, record: boolean): OllamaFailure {
-    const timeout = this.options.config["ollama.requestTimeoutMs"];
-    const message = failureMessage(kind, host, model, detail, timeout);
+    const message = failureMessage(kind, host, model, detail);
     if (kind === "cancelled") return { kind, message };
     if (record) recordFailure(host, model, kind, detail);
     this.options.logger.warn(`${message} (${detail})`);
@@ -116,9 +175,9 @@ export class OllamaGenerator implements Generator {
     taskTimedOut: () => boolean,
   ): Promise<OllamaOutcome> {
     const { config, logger, progress } = this.options;
-    const configured = config["ollama.mode"];
-    const mode = configured === "auto" ? (info.supportsSuffix ? "fim" : "chat") : configured;
-    const budget = Math.max(256, info.contextTokens - config["ollama.numPredict"] - TEMPLATE_OVERHEAD_TOKENS);
+    const style = promptStyle(info, config["ollama.mode"]);
+    const mode = style.kind === "chat" ? "chat" : "fim";
+    const budget = promptBudget(info, config["ollama.numPredict"]);
     const file = splitFile(context.fileText);
     const unit = detectIndentUnit(file.lines);
     const indent = hunkIndent(file.lines, context.hunk.startLine, context.hunk.endLine, unit);
@@ -126,52 +185,76 @@ export class OllamaGenerator implements Generator {
     const chat = mode === "chat" ? buildChatPrompt(context, evidence, budget) : undefined;
     const prompt = fim ?? chat!;
     const shape: AnswerShape = { mode, indent, unit, before: prompt.before, after: prompt.after };
-    const stop = fim ? fimStopTokens(info) : undefined;
+    const keepAlive = keepAliveValue(config["ollama.keepAlive"]);
+
+    const loaded = await ensureModelLoaded(host, info.name, keepAlive, taskSignal, () =>
+      progress.report(`Loading ${info.name} in Ollama (the first answer waits for it)`),
+    );
+    if (!loaded.ok) {
+      const kind = loaded.kind === "cancelled" && taskTimedOut() ? "timeout" : loaded.kind;
+      const detail = kind === "timeout" ? this.taskTimeoutName() : loaded.detail;
+      return { candidates: [], failure: this.fail(host, info.name, kind, detail, kind !== "cancelled") };
+    }
 
     const samples: Sample[] = [{ temperature: 0, seed: GREEDY_SEED }];
     for (let i = 1; i <= config["ollama.samples"]; i++)
       samples.push({ temperature: config["ollama.temperature"], seed: i });
     progress.report(`Asking ${info.name} for ${samples.length} candidate${samples.length === 1 ? "" : "s"} (${mode})`);
 
-    // One failure that is not transient stops the remaining requests: they would fail the same way.
+    const options = (sample: Sample): Record<string, unknown> => ({
+      num_predict: config["ollama.numPredict"],
+      temperature: sample.temperature,
+      seed: sample.seed,
+    });
+    const body = (sample: Sample): AnswerRequest => {
+      if (chat)
+        return {
+          endpoint: "chat",
+          body: {
+            model: info.name,
+            messages: chat.messages.map((m) => ({ role: m.role, content: m.content })),
+            options: options(sample),
+            think: false,
+            keep_alive: keepAlive,
+          },
+        };
+      const suffix = nonEmptySuffix(fim!.suffix);
+      const stop = fimStopTokens(info);
+      return style.kind === "raw-fim"
+        ? {
+            endpoint: "generate",
+            body: {
+              model: info.name,
+              prompt: style.format.wrap(fim!.prefix, suffix),
+              raw: true,
+              options: { ...options(sample), stop },
+              think: false,
+              keep_alive: keepAlive,
+            },
+          }
+        : {
+            endpoint: "generate",
+            body: {
+              model: info.name,
+              prompt: fim!.prefix,
+              suffix,
+              raw: false,
+              options: { ...options(sample), stop },
+              think: false,
+              keep_alive: keepAlive,
+            },
+          };
+    };
+
+    // A failure that says the host or model is unusable stops the remaining requests: they would fail the same
+    // way. A timeout or an error of one request does not: the next sample may well answer.
     const halt = childController(taskSignal);
     const limiter = limiterFor(host, config["ollama.concurrency"]);
     const request = async (sample: Sample): Promise<Reply | undefined> => {
       const reply = await limiter.run(halt.controller.signal, () =>
-        this.requestWithRetry(host, info.name, sample, halt.controller.signal, taskSignal, taskTimedOut, (client) =>
-          fim
-            ? client
-                .generate({
-                  model: info.name,
-                  prompt: fim.prefix,
-                  suffix: fim.suffix,
-                  raw: false,
-                  options: {
-                    num_predict: config["ollama.numPredict"],
-                    temperature: sample.temperature,
-                    seed: sample.seed,
-                    stop: stop ?? [],
-                  },
-                  keep_alive: config["ollama.keepAlive"],
-                  stream: false,
-                })
-                .then((r: unknown) => (r as { response?: unknown }).response)
-            : client
-                .chat({
-                  model: info.name,
-                  messages: chat!.messages.map((m) => ({ role: m.role, content: m.content })),
-                  options: {
-                    num_predict: config["ollama.numPredict"],
-                    temperature: sample.temperature,
-                    seed: sample.seed,
-                  },
-                  keep_alive: config["ollama.keepAlive"],
-                  stream: false,
-                })
-                .then((r: unknown) => (r as { message?: { content?: unknown } }).message?.content),
-        ),
+        this.requestWithRetry(host, info.name, sample, halt.controller.signal, taskSignal, taskTimedOut, body(sample)),
       );
-      if (reply && "failure" in reply && reply.failure.kind !== "cancelled") halt.controller.abort();
+      if (reply && "failure" in reply && HALTING_FAILURES.has(reply.failure.kind)) halt.controller.abort();
       return reply;
     };
     let replies: Array<Reply | undefined>;
@@ -181,11 +264,11 @@ export class OllamaGenerator implements Generator {
       halt.dispose();
     }
 
-    const answered: string[] = [];
+    const answered: Answer[] = [];
     const failures: RequestFailure[] = [];
     replies.forEach((reply) => {
       if (!reply) return;
-      if ("text" in reply) answered.push(reply.text);
+      if ("text" in reply) answered.push(reply);
       else failures.push(reply.failure);
     });
     if (answered.length === 0) {
@@ -194,14 +277,25 @@ export class OllamaGenerator implements Generator {
         ({
           kind: taskTimedOut() ? "timeout" : "cancelled",
           transient: false,
-          detail: "no answer",
+          detail: taskTimedOut() ? this.taskTimeoutName() : "no answer",
         } satisfies RequestFailure);
       return { candidates: [], failure: this.fail(host, info.name, failure.kind, failure.detail, true) };
     }
     recordSuccess(host);
     if (failures.length > 0)
       logger.info(`Ollama: ${failures.length} of ${samples.length} requests failed (${failures[0]!.detail})`);
+    const truncated = answered.find(
+      (a) => a.promptTokens !== undefined && a.promptTokens + config["ollama.numPredict"] >= info.contextTokens,
+    );
+    if (truncated)
+      logger.warn(
+        `Ollama: the prompt filled ${info.name}'s context (${truncated.promptTokens} tokens of ${info.contextTokens}); Ollama cut it`,
+      );
     return { candidates: this.toCandidates(context, answered, shape, mode, info.name) };
+  }
+
+  private taskTimeoutName(): string {
+    return `all answers for the hunk took longer than ${this.options.config["ollama.taskTimeoutMs"]} ms (ollama.taskTimeoutMs)`;
   }
 
   private async requestWithRetry(
@@ -211,23 +305,29 @@ export class OllamaGenerator implements Generator {
     haltSignal: AbortSignal,
     taskSignal: AbortSignal,
     taskTimedOut: () => boolean,
-    send: (client: ReturnType<typeof ollamaClient>) => Promise<unknown>,
+    request: AnswerRequest,
   ): Promise<Reply> {
     const timeoutMs = this.options.config["ollama.requestTimeoutMs"];
     for (let attempt = 0; ; attempt++) {
-      const deadline = withDeadline(haltSignal, timeoutMs);
+      const deadlines = streamDeadlines(haltSignal, timeoutMs);
       let failure: RequestFailure;
       try {
-        const text = await send(ollamaClient(host, deadline.signal));
-        if (typeof text === "string") return { text };
+        const answer = await streamAnswer(host, request, deadlines.signal, () => deadlines.onFirstChunk());
+        if (answer) return answer;
         failure = { kind: "garbage", transient: false, detail: "the answer has no text" };
       } catch (error) {
-        failure = classifyFailure(error, {
-          timedOut: deadline.timedOut() || taskTimedOut(),
-          cancelled: !deadline.timedOut() && !taskTimedOut() && (taskSignal.aborted || haltSignal.aborted),
-        });
+        const fired = deadlines.fired();
+        failure = classifyFailure(
+          error,
+          {
+            timedOut: fired !== undefined || taskTimedOut(),
+            cancelled: fired === undefined && !taskTimedOut() && (taskSignal.aborted || haltSignal.aborted),
+            timeoutName: fired ?? this.taskTimeoutName(),
+          },
+          request.endpoint,
+        );
       } finally {
-        deadline.dispose();
+        deadlines.dispose();
       }
       if (!failure.transient || attempt >= MAX_RETRIES || haltSignal.aborted) return { failure };
       this.options.logger.debug(`Ollama ${model} seed ${sample.seed}: ${failure.detail}; retrying`);
@@ -237,17 +337,20 @@ export class OllamaGenerator implements Generator {
 
   private toCandidates(
     context: HunkContext,
-    answers: readonly string[],
+    answers: readonly Answer[],
     shape: AnswerShape,
     mode: "fim" | "chat",
     model: string,
   ): Candidate[] {
     const generator = mode === "fim" ? "ollama-fim" : "ollama-chat";
+    const comments = languageById(context.language).comments;
     const votes = new Map<string, { text: string; votes: number; greedy: boolean }>();
     answers.forEach((answer, i) => {
-      const text = parseAnswer(answer, shape);
+      // An empty chat answer is a model that said nothing (it thought, or stopped at once), not a choice to delete.
+      if (mode === "chat" && answer.text.trim() === "") return;
+      const text = parseAnswer(answer.text, shape, answer.doneReason);
       if (text === undefined) return;
-      const key = normaliseWhitespace(text);
+      const key = voteKey(text, comments, context.language);
       const entry = votes.get(key) ?? { text, votes: 0, greedy: false };
       entry.votes++;
       entry.greedy ||= i === 0;
@@ -283,7 +386,12 @@ export class OllamaGenerator implements Generator {
     return candidates;
   }
 
-  /** Self-consistency: an answer many samples agree on outranks a one-off; the greedy answer gets a bonus. */
+  /**
+   * Self-consistency: an answer many samples agree on outranks a one-off; the greedy answer gets a bonus.
+   * Calibration against the template engine: a model answer scores 0.55-1.0, above every template prior except
+   * the strongest (see EDIT_KIND_PRIOR), so a lone sampled answer ranks with a likely template edit and a
+   * unanimous one ranks first. Validation, not the score, decides; the score only orders the queue.
+   */
   private modelScore(votes: number, total: number, greedy: boolean): number {
     return Math.min(1, 0.55 + 0.4 * (votes / Math.max(1, total)) + (greedy ? 0.05 : 0));
   }

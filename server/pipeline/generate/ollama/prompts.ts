@@ -1,4 +1,5 @@
 import { languageById } from "../../../../grammars/languages.js";
+import { isSecretLine, maskSecretLines } from "../../../security/secrets.js";
 import type { FailureEvidence, HunkContext } from "../../types.js";
 import { splitFile } from "../hunk-text.js";
 import { detectIndentUnit, hunkIndent } from "../indentation.js";
@@ -43,18 +44,32 @@ function hunkEnd(context: HunkContext): number {
   return Math.max(context.hunk.startLine, context.hunk.endLine);
 }
 
+/** The context with every line that looks like a credential masked or dropped: prompts may leave the machine. */
+function withoutSecrets(context: HunkContext): HunkContext {
+  const fn = context.enclosingFunction;
+  return {
+    ...context,
+    fileText: maskSecretLines(context.fileText),
+    buggyText: maskSecretLines(context.buggyText),
+    enclosingFunction: fn && { ...fn, text: maskSecretLines(fn.text) },
+    retrieved: context.retrieved.filter((r) => !isSecretLine(r.text)),
+  };
+}
+
 /**
- * Fill-in-the-middle: prefix = code before the hunk, suffix = code after it; the failing tests and the retrieved
- * lines go in a comment block at the top of the prefix (MultiMend's augmentation, in the file's own comment
- * syntax so the prefix stays valid code). The code nearest the hunk is kept when the file exceeds the budget.
+ * Fill-in-the-middle: prefix = code before the hunk, suffix = code after it; the buggy lines, the failing tests
+ * and the retrieved lines go in a comment block right above the hole (MultiMend's augmentation, in the file's own
+ * comment syntax so the prefix stays valid code). The code nearest the hunk is kept when the file exceeds the
+ * budget.
  */
-export function buildFimPrompt(context: HunkContext, evidence: FailureEvidence, budgetTokens: number): FimPrompt {
+export function buildFimPrompt(original: HunkContext, evidence: FailureEvidence, budgetTokens: number): FimPrompt {
+  const context = withoutSecrets(original);
   const file = splitFile(context.fileText);
   const language = languageById(context.language);
   const end = hunkEnd(context);
   const budget = Math.max(200, budgetTokens * CHARS_PER_TOKEN);
 
-  const notes: string[] = [`${language.name} code with a bug; the lines below it are the fix to write.`];
+  const notes: string[] = [`${language.name} code with a bug; the lines below this comment are the fix to write.`];
   const buggy = file.lines.slice(context.hunk.startLine, end);
   if (buggy.length > 0)
     notes.push(`Buggy lines replaced by the fix (line ${context.hunk.startLine + 1}):`, ...buggy.map((l) => `  ${l}`));
@@ -71,9 +86,10 @@ export function buildFimPrompt(context: HunkContext, evidence: FailureEvidence, 
   const before = tailWithin(beforeAll, codeBudget - suffixBudget);
   const after = headWithin(afterAll, codeBudget - sizeOf(before));
 
-  // A shebang must stay the first line; the comment block goes right after it.
-  const keepsShebang = before.length === beforeAll.length && before[0]?.startsWith("#!") === true;
-  const prefixLines = keepsShebang ? [before[0]!, ...comment, ...before.slice(1)] : [...comment, ...before];
+  // The comment sits right above the hole, at the hunk's indentation: a small model attends most to what is
+  // nearest the hole, and a comment block in place keeps the prefix valid code (Python included).
+  const indent = hunkIndent(file.lines, context.hunk.startLine, context.hunk.endLine, detectIndentUnit(file.lines));
+  const prefixLines = [...before, ...comment.map((l) => indent + l)];
   return {
     prefix: prefixLines.length > 0 ? prefixLines.join("\n") + "\n" : "",
     suffix:
@@ -88,7 +104,8 @@ export function buildFimPrompt(context: HunkContext, evidence: FailureEvidence, 
  * comments, the failure evidence and the retrieved lines; the model is asked for the replacement lines only, in
  * one fenced block.
  */
-export function buildChatPrompt(context: HunkContext, evidence: FailureEvidence, budgetTokens: number): ChatPrompt {
+export function buildChatPrompt(original: HunkContext, evidence: FailureEvidence, budgetTokens: number): ChatPrompt {
+  const context = withoutSecrets(original);
   const file = splitFile(context.fileText);
   const language = languageById(context.language);
   const { hunk } = context;
