@@ -32,6 +32,12 @@ describe("filterCandidates", () => {
     expect(kept.map((c) => c.text)).toEqual(["        total -= x"]);
   });
 
+  it("keeps an indentation-only fix in Python: moving a line out of its block is a different program", async () => {
+    const context = await hunkContext("python", PYTHON, { first: "return total" });
+    const kept = await filter(context, [candidate("        return total", 0.9), candidate("    return total", 0.5)]);
+    expect(kept.map((c) => c.text)).toEqual(["        return total"]);
+  });
+
   it("de-duplicates after normalisation, keeping the best-scored copy", async () => {
     const context = await hunkContext("python", PYTHON, { first: "total += x" });
     const kept = await filter(context, [

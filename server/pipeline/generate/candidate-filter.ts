@@ -1,5 +1,5 @@
 import type { Candidate, HunkContext } from "../types.js";
-import { normaliseWhitespace } from "./hunk-text.js";
+import { codeKey } from "./code-key.js";
 import type { SyntaxChecker } from "./syntax-check.js";
 
 export interface FilterOptions {
@@ -21,17 +21,19 @@ export function byScore(candidates: readonly Candidate[]): Candidate[] {
 
 /**
  * The filters every generator's output goes through, in rank order until the cap is reached: drop candidates
- * equal to the buggy code, de-duplicate after whitespace normalisation, and drop candidates whose patched file
+ * equal to the buggy code, de-duplicate after whitespace normalisation (codeKey), and drop candidates whose patched file
  * has more syntax errors than the buggy file. The empty (deletion) candidate is kept like any other. A candidate
  * rejected for syntax does not block a differently laid out duplicate below it (in Python the layout matters).
  */
 export async function filterCandidates(candidates: readonly Candidate[], options: FilterOptions): Promise<Candidate[]> {
-  const buggy = normaliseWhitespace(options.context.buggyText);
+  // In indentation-sensitive languages the key keeps leading whitespace: an indentation-only fix is a real edit.
+  const language = options.context.language;
+  const buggy = codeKey(options.context.buggyText, language);
   const seen = new Set<string>();
   const kept: Candidate[] = [];
   for (const candidate of byScore(candidates)) {
     if (kept.length >= options.cap || options.signal?.aborted) break;
-    const key = normaliseWhitespace(candidate.text);
+    const key = codeKey(candidate.text, language);
     if (key === buggy || seen.has(key)) continue;
     if (!(await options.checker.accepts(candidate.text))) continue;
     seen.add(key);
