@@ -1,12 +1,13 @@
 #!/usr/bin/env node
+import { createConnection as connectSocket } from "node:net";
 import {
-  IPCMessageReader,
   IPCMessageWriter,
-  StreamMessageReader,
+  SocketMessageWriter,
   StreamMessageWriter,
-  createServerSocketTransport,
+  type MessageWriter,
 } from "vscode-languageserver/node.js";
 import { startServer } from "../lsp/connection.js";
+import { GuardedIpcReader, GuardedStreamReader, type ReplyToClient } from "../lsp/guarded-readers.js";
 import { parseArgs, USAGE, type CliCommand } from "./args.js";
 import { packageVersion } from "./version.js";
 
@@ -18,18 +19,33 @@ console.info = console.error;
 console.debug = console.error;
 /* eslint-enable no-console */
 
+/** Answers refused messages through the same writer the connection uses; write errors surface on the writer. */
+function replyThrough(writer: MessageWriter): ReplyToClient {
+  return (response) => void writer.write(response).catch(() => undefined);
+}
+
+/**
+ * Every transport reads through a guarded reader (server/lsp/guarded-readers.ts), never the library's own, so
+ * malformed, oversized or deeply nested messages are refused before the library's recursive code sees them.
+ */
 function serve(command: Extract<CliCommand, { kind: "serve" }>): void {
   const version = packageVersion();
   switch (command.transport) {
-    case "stdio":
-      startServer(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout), version);
+    case "stdio": {
+      const writer = new StreamMessageWriter(process.stdout);
+      startServer(new GuardedStreamReader(process.stdin, replyThrough(writer)), writer, version);
       return;
-    case "node-ipc":
-      startServer(new IPCMessageReader(process), new IPCMessageWriter(process), version);
+    }
+    case "node-ipc": {
+      const writer = new IPCMessageWriter(process);
+      startServer(new GuardedIpcReader(process, replyThrough(writer)), writer, version);
       return;
+    }
     case "socket": {
-      const [reader, writer] = createServerSocketTransport(command.port);
-      startServer(reader, writer, version);
+      // As the library's createServerSocketTransport: the client listens on the port and the server connects.
+      const socket = connectSocket(command.port, "127.0.0.1");
+      const writer = new SocketMessageWriter(socket);
+      startServer(new GuardedStreamReader(socket, replyThrough(writer)), writer, version);
       return;
     }
   }
