@@ -80,7 +80,7 @@ const RESULT_COLUMNS = [COLUMNS.file, COLUMNS.line, COLUMNS.text, COLUMNS.norm, 
 /** Rows that are lines, not per-file marker rows. */
 export const LINES_ONLY = `${COLUMNS.line} >= 0`;
 
-async function readMeta(dir: string): Promise<IndexMeta | undefined> {
+export async function readMeta(dir: string): Promise<IndexMeta | undefined> {
   try {
     const value = JSON.parse(await readFile(join(dir, META_FILE), "utf8")) as Partial<IndexMeta>;
     if (

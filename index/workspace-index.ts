@@ -52,7 +52,8 @@ import { sqlString, toAbsolute, toWorkspaceRelative } from "./paths.js";
 import { checkSourceText, readSourceFile } from "./read-source.js";
 import { hunkQuery, inMemoryCandidates, rankCandidates, type Candidate } from "./retrieve.js";
 import { COLUMNS, RowBatch, SCHEMA_VERSION, type StoredLine } from "./rows.js";
-import { LineStore } from "./store.js";
+import { PauseGate } from "./pause-gate.js";
+import { LineStore, readMeta } from "./store.js";
 import { TimeSlicer, yieldNow } from "./time-slicer.js";
 import { walkWorkspace, type SkipReason } from "./walk.js";
 
@@ -66,6 +67,8 @@ export const BULK_BATCH_ROWS = 5_000;
 /** Single-file updates between two optimize() runs (compaction, index refresh, old-version cleanup). */
 export const OPTIMIZE_EVERY_UPDATES = 50;
 /** Quiet time after the last single-file write before a due optimize() runs. */
+/** How long a retrieval query may wait for a model embedder before retrieval goes without it. */
+export const QUERY_EMBED_TIMEOUT_MS = 3_000;
 const MAINTENANCE_IDLE_MS = 2_000;
 /** Lines embedded per slice during bulk indexing, so one slice never holds the event loop for long. */
 const EMBED_SLICE_LINES = 1_000;
@@ -272,6 +275,12 @@ export class WorkspaceIndex implements Retriever {
       progress,
       options.annMinRows,
     );
+    // Ollama being down at start must not cost the user an index built with it (re-embedding a workspace through
+    // a model takes long): the folder stays as it is, and this session works without retrieval until a reopen.
+    const existing = resolved.fallbackReason ? await readMeta(indexDir) : undefined;
+    if (existing?.embedderId.startsWith("ollama:")) {
+      index.keptIndex = `the index at ${indexDir} was built with ${existing.embedderId}, which is unavailable now; it is kept as it is, and retrieval is off until Ollama answers again and the folder is reopened`;
+    }
     try {
       await index.start();
     } catch (error) {
@@ -282,7 +291,18 @@ export class WorkspaceIndex implements Retriever {
     return index;
   }
 
+  /** Held while a repair uses the model: bulk indexing with a model embedder waits between slices meanwhile. */
+  readonly modelWork = new PauseGate();
+
+  /** Why this instance leaves its folder alone (an index built by an unavailable model): no lock, no store. */
+  private keptIndex: string | undefined;
+
   private async start(): Promise<void> {
+    if (this.keptIndex) {
+      this.logger.warn(`index: ${this.keptIndex}`);
+      this.progress.warn(`The workspace index: ${this.keptIndex}.`);
+      return;
+    }
     let outcome: Awaited<ReturnType<typeof WriterLock.tryAcquire>>;
     try {
       outcome = await WriterLock.tryAcquire(`${this.indexDir}.lock`);
@@ -369,6 +389,7 @@ export class WorkspaceIndex implements Retriever {
   /** A read-only instance tries (at most every few seconds) to become the writer. */
   private async ensureWriter(): Promise<boolean> {
     if (this.writable) return true;
+    if (this.keptIndex) return false;
     if (this.closed || Date.now() - this.lastReaderAttempt < READER_RETRY_MS) return false;
     this.lastReaderAttempt = Date.now();
     const outcome = await WriterLock.tryAcquire(`${this.indexDir}.lock`).catch(() => ({ holder: undefined }));
@@ -422,6 +443,8 @@ export class WorkspaceIndex implements Retriever {
     const all = new Float32Array(norms.length * dim);
     for (let start = 0; start < norms.length; start += EMBED_SLICE_LINES) {
       const slice = norms.slice(start, start + EMBED_SLICE_LINES);
+      // A repair asking the same Ollama for candidates comes first: Ollama serves one request at a time.
+      if (!this.embedder.local) await this.modelWork.whenFree(signal);
       all.set(await this.embedder.embed(slice, signal), start * dim);
       if (norms.length > EMBED_SLICE_LINES) await yieldNow();
     }
@@ -825,7 +848,7 @@ export class WorkspaceIndex implements Retriever {
 
   /** A read-only instance refreshes its file list now and then; a missing store is reopened. */
   private async readerRefresh(): Promise<void> {
-    if (this.writable || Date.now() - this.lastReaderAttempt < READER_RETRY_MS) return;
+    if (this.keptIndex || this.writable || Date.now() - this.lastReaderAttempt < READER_RETRY_MS) return;
     if (await this.ensureWriter()) return;
     this.lastReaderAttempt = Date.now();
     if (!this.store) {
@@ -1015,8 +1038,14 @@ export class WorkspaceIndex implements Retriever {
     }
   }
 
+  /**
+   * Embeds retrieval queries. A model embedder gets a short deadline on top of the job's signal: a query that
+   * waits behind a busy or loading model would stall the repair, and retrieval is an aid it can do without.
+   */
   private async embedQueries(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const packed = await this.embedder.embed(texts, signal);
+    const deadline = this.embedder.local ? undefined : AbortSignal.timeout(QUERY_EMBED_TIMEOUT_MS);
+    const signals = [signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+    const packed = await this.embedder.embed(texts, signals.length > 0 ? AbortSignal.any(signals) : undefined);
     const dim = this.embedder.dimension;
     return texts.map((_, i) => packed.subarray(i * dim, (i + 1) * dim));
   }

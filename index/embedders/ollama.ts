@@ -100,8 +100,11 @@ export class OllamaEmbedder implements Embedder {
   private constructor(
     private readonly options: OllamaEmbedderOptions,
     readonly dimension: number,
+    digest: string | undefined,
   ) {
-    this.id = `ollama:${options.model}`;
+    // The digest names the weights: a model pulled again under the same name embeds into another space, and its
+    // vectors must not be compared with the old ones (the index rebuilds when the id changes).
+    this.id = `ollama:${options.model}${digest ? `@${digest.slice(0, 12)}` : ""}`;
   }
 
   /** Checks that the host answers and the model is pulled by embedding a probe; rejects with OllamaEmbedderError. */
@@ -110,7 +113,7 @@ export class OllamaEmbedder implements Embedder {
     const dimension = vectors[0]?.length ?? 0;
     if (dimension === 0)
       throw new OllamaEmbedderError("bad-answer", `Ollama returned an empty embedding for "${options.model}".`);
-    return new OllamaEmbedder(options, dimension);
+    return new OllamaEmbedder(options, dimension, await modelDigest(options, signal));
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array> {
@@ -122,6 +125,26 @@ export class OllamaEmbedder implements Embedder {
       vectors.forEach((vector, i) => out.set(vector, (start + i) * this.dimension));
     }
     return normaliseRows(out, this.dimension);
+  }
+}
+
+/** The model's digest from /api/tags (the implicit `:latest` tag allowed); undefined when the listing fails. */
+async function modelDigest(
+  options: OllamaEmbedderOptions,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  const wanted = (options.model.includes(":") ? options.model : `${options.model}:latest`).toLowerCase();
+  try {
+    const client = new Ollama({ host: options.host, fetch: guardedFetch(options.requestTimeoutMs, signal) });
+    const { models } = await client.list();
+    const found = models.find((m) => {
+      const name = m.name.toLowerCase();
+      return name === wanted || (!name.includes(":") && `${name}:latest` === wanted);
+    });
+    return typeof found?.digest === "string" && found.digest !== "" ? found.digest : undefined;
+  } catch {
+    // The embedding probe worked: a listing that does not is no reason to refuse the embedder.
+    return undefined;
   }
 }
 

@@ -63,6 +63,16 @@ export class FolderIndexes {
     return this.open(folder);
   }
 
+  /**
+   * Pauses a folder's bulk indexing through a model embedder while a repair may ask the model for candidates;
+   * returns the function that resumes it. A folder whose index is not open yet has nothing to pause.
+   */
+  async pauseModelWork(folder: FolderState): Promise<() => void> {
+    const pending = this.indexes.get(folder.path);
+    const index = pending ? await pending.catch(() => undefined) : undefined;
+    return index ? index.modelWork.pause() : () => undefined;
+  }
+
   scheduleUpdate(path: string, text: string): void {
     const folder = this.server.folders.folderOf(path);
     if (!folder || !folder.config["index.enabled"]) return;

@@ -68,6 +68,7 @@ export class JobManager {
         title,
         onCancel: () => controller.abort(),
         onWarn: (message) => this.warn(message),
+        onRecovered: () => this.ollamaRecovered(),
       });
       let outcome: JobOutcome;
       try {
@@ -131,6 +132,14 @@ export class JobManager {
         .sendNotification("window/showMessage", { type: MessageType.Warning, message })
         .catch(() => undefined);
     }
+    this.publishState();
+  }
+
+  /** Ollama answered a request: the status leaves "Ollama unavailable", and a later outage is shown again. */
+  ollamaRecovered(): void {
+    if (!this.ollamaUnavailable) return;
+    this.ollamaUnavailable = false;
+    for (const message of [...this.shownWarnings]) if (/ollama/i.test(message)) this.shownWarnings.delete(message);
     this.publishState();
   }
 

@@ -16,6 +16,7 @@ export class JobProgress implements ProgressSink {
     private readonly title: string,
     private readonly reporter: WorkDoneProgressServerReporter | undefined,
     private readonly onWarn: (message: string) => void,
+    private readonly onRecovered: (source: "ollama") => void,
   ) {}
 
   static async begin(options: {
@@ -24,6 +25,7 @@ export class JobProgress implements ProgressSink {
     title: string;
     onCancel: () => void;
     onWarn: (message: string) => void;
+    onRecovered: (source: "ollama") => void;
   }): Promise<JobProgress> {
     let reporter: WorkDoneProgressServerReporter | undefined;
     if (options.supported) {
@@ -36,7 +38,7 @@ export class JobProgress implements ProgressSink {
         reporter = undefined;
       }
     }
-    const progress = new JobProgress(options.connection, options.title, reporter, options.onWarn);
+    const progress = new JobProgress(options.connection, options.title, reporter, options.onWarn, options.onRecovered);
     if (!reporter) progress.log(`${options.title}: started`);
     return progress;
   }
@@ -59,6 +61,10 @@ export class JobProgress implements ProgressSink {
 
   warn(message: string): void {
     this.onWarn(message);
+  }
+
+  recovered(source: "ollama"): void {
+    this.onRecovered(source);
   }
 
   end(message: string): void {

@@ -152,17 +152,26 @@ export class RepairCommands {
         this.permission.notifyRefusal(folder.path);
         return { status: "not-allowed", message: TestPermission.refusalMessage(folder.path), patches: 0 };
       }
-      const { report, repairs } = await runRepairEngine({
-        jobId: job.id,
-        folder,
-        config,
-        hunk,
-        signal,
-        progress,
-        logger: this.server.logger,
-        retriever: await this.server.indexes.retriever(folder),
-        overlays: this.server.overlays(folder),
-      });
+      // The model serves one request at a time: while the repair may use it, indexing through it waits.
+      const resumeIndexing =
+        config.engine === "builtin" ? () => undefined : await this.server.indexes.pauseModelWork(folder);
+      let outcome: Awaited<ReturnType<typeof runRepairEngine>>;
+      try {
+        outcome = await runRepairEngine({
+          jobId: job.id,
+          folder,
+          config,
+          hunk,
+          signal,
+          progress,
+          logger: this.server.logger,
+          retriever: await this.server.indexes.retriever(folder),
+          overlays: this.server.overlays(folder),
+        });
+      } finally {
+        resumeIndexing();
+      }
+      const { report, repairs } = outcome;
       this.remember(report);
       this.server.publishDiagnostics(this.server.cache.replace(repairs));
       if (announce) this.summarise(report);

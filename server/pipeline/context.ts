@@ -35,11 +35,12 @@ async function retrieve(
   hunk: Hunk,
   fileText: string,
   logger: Logger,
+  signal: AbortSignal | undefined,
 ): Promise<RetrievedLine[]> {
   // MultiMend retrieves nothing for a pure insertion: there is no buggy line to query with.
   if (!retriever || hunk.startLine === hunk.endLine) return [];
   try {
-    return await retriever.retrieveForHunk(hunk, fileText);
+    return await retriever.retrieveForHunk(hunk, fileText, signal ? { signal } : {});
   } catch (error) {
     logger.debug(
       `repair: retrieval failed for ${hunk.file}: ${error instanceof Error ? error.message : String(error)}`,
@@ -58,12 +59,13 @@ export async function buildHunkContext(
   fileText: string,
   retriever: Retriever | undefined,
   logger: Logger,
+  signal?: AbortSignal,
 ): Promise<HunkContext | undefined> {
   const language = languageForPath(hunk.file)?.id;
   if (!language) return undefined;
   const [enclosingFunction, retrieved] = await Promise.all([
     enclosing(fileText, hunk, language),
-    retrieve(retriever, hunk, fileText, logger),
+    retrieve(retriever, hunk, fileText, logger, signal),
   ]);
   return {
     hunk,

@@ -122,7 +122,7 @@ async function searchPhases(
   const generateListFor = async (ranked: RankedHunk): Promise<HunkCandidates | undefined> => {
     const text = await options.readText(ranked.hunk.file);
     if (text === undefined || options.signal.aborted) return undefined;
-    const context = await buildHunkContext(ranked.hunk, text, options.retriever, logger);
+    const context = await buildHunkContext(ranked.hunk, text, options.retriever, logger, options.signal);
     if (!context) return undefined;
     const buggy = codeKey(context.buggyText, context.language);
     // The buggy code itself is no candidate; an indentation-only change is one in indentation-sensitive languages.

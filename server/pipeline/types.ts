@@ -99,6 +99,8 @@ export interface ProgressSink {
   report(message: string, percentage?: number): void;
   /** A condition the user should know about once (e.g. "Ollama is not running: using the built-in engine"). */
   warn(message: string): void;
+  /** The condition of an earlier warning is over (Ollama answered again): status displays clear it. */
+  recovered?(source: "ollama"): void;
 }
 
 /** A log sink independent of the protocol; the LSP layer routes it to window/logMessage. */
@@ -117,11 +119,14 @@ export const silentProgress: ProgressSink = { report() {}, warn() {} };
  * pipeline can run (with no augmentation) when indexing is disabled or still in progress.
  */
 export interface Retriever {
-  /** Lines related to a hunk: same file outside the enclosing function first, then the rest of the workspace. */
-  retrieveForHunk(hunk: Hunk, fileText: string): Promise<RetrievedLine[]>;
+  /**
+   * Lines related to a hunk: same file outside the enclosing function first, then the rest of the workspace. The
+   * signal is the job's: a cancelled job stops waiting for a model embedder.
+   */
+  retrieveForHunk(hunk: Hunk, fileText: string, options?: { signal?: AbortSignal }): Promise<RetrievedLine[]>;
   /** Lines similar to a free query, e.g. donor code for the template engine. */
   similarLines(
     query: string,
-    options?: { topK?: number; language?: LanguageId; excludeFile?: string },
+    options?: { topK?: number; language?: LanguageId; excludeFile?: string; signal?: AbortSignal },
   ): Promise<RetrievedLine[]>;
 }

@@ -109,7 +109,7 @@ describe("ollama embedder", () => {
       keepAlive: "5m",
     });
     expect(embedder.dimension).toBe(48);
-    expect(embedder.id).toBe(`ollama:${EMBED_MODEL.name}`);
+    expect(embedder.id).toBe(`ollama:${EMBED_MODEL.name}@${EMBED_MODEL.digest}`);
     const texts = Array.from({ length: OLLAMA_EMBED_BATCH + 6 }, (_, i) => `line number ${i}`);
     const vectors = await embedder.embed(texts);
     expect(vectors.length).toBe(texts.length * 48);
@@ -131,7 +131,7 @@ describe("ollama embedder", () => {
     const resolved = await resolveEmbedder(ollamaConfig(""), rec.logger, rec.progress, {
       OLLAMA_HOST: hostWithoutScheme,
     });
-    expect(resolved.embedder.id).toBe(`ollama:${EMBED_MODEL.name}`);
+    expect(resolved.embedder.id).toBe(`ollama:${EMBED_MODEL.name}@${EMBED_MODEL.digest}`);
     expect(resolved.embedder.dimension).toBe(32);
     expect(resolved.fallbackReason).toBeUndefined();
     expect(rec.warnings).toEqual([]);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -544,7 +544,7 @@ describe("index folder lifecycle", () => {
 });
 
 describe("with the Ollama embedder", () => {
-  it("indexes and retrieves through /api/embed, and rebuilds with builtin when Ollama is gone", async () => {
+  it("indexes and retrieves through /api/embed, and keeps the Ollama-built index when Ollama is gone", async () => {
     const server = await startOllamaTestServer({ embedDimension: 96 });
     const ollamaConfig = config({
       "index.embedder": "ollama",
@@ -555,7 +555,12 @@ describe("with the Ollama embedder", () => {
       const first = await WorkspaceIndex.open({ root: workspace.root, config: ollamaConfig });
       open.push(first);
       const result = await first.indexAll();
-      expect(await first.stats()).toMatchObject({ embedderId: `ollama:${EMBED_MODEL.name}`, dimension: 96, files: 4 });
+      // The identity names the model's weights (its digest), not only its name.
+      expect(await first.stats()).toMatchObject({
+        embedderId: `ollama:${EMBED_MODEL.name}@${EMBED_MODEL.digest}`,
+        dimension: 96,
+        files: 4,
+      });
       const embedded = server.requests.filter((r) => r.path === "/api/embed").flatMap((r) => r.body.input as string[]);
       expect(embedded.length).toBe(result.rows + 1); // every line once, plus the dimension probe
       const found = await first.similarLines("stock[item] = current - quantity - reserved", {
@@ -568,7 +573,8 @@ describe("with the Ollama embedder", () => {
       await server.close();
     }
 
-    // Ollama is down now: one warning naming the command, the built-in embedder, and a rebuild for the new space.
+    // Ollama is down now: a warning naming the command, and the Ollama-built index is kept, never rebuilt over.
+    const meta = readFileSync(join(workspace.root, ".repair-ls", "index", "meta.json"), "utf8");
     const log = logs();
     const second = await WorkspaceIndex.open({
       root: workspace.root,
@@ -578,11 +584,12 @@ describe("with the Ollama embedder", () => {
     });
     open.push(second);
     const stats = await second.stats();
-    expect(stats.embedderId).toBe("builtin-v1");
     expect(stats.embedderFallback).toContain("ollama serve");
-    expect(stats.rebuiltReason).toBe(`embedder ollama:${EMBED_MODEL.name} -> builtin-v1`);
-    expect(log.warnings).toHaveLength(1);
-    expect((await second.indexAll()).indexedFiles).toBe(4);
+    expect(stats.rebuiltReason).toBeUndefined();
+    expect(log.warnings.some((w) => w.includes("is kept as it is"))).toBe(true);
+    expect((await second.indexAll()).indexedFiles).toBe(0);
+    expect(await second.similarLines("stock[item] = current - quantity", { threshold: 0.3 })).toEqual([]);
+    expect(readFileSync(join(workspace.root, ".repair-ls", "index", "meta.json"), "utf8")).toBe(meta);
   });
 });
 

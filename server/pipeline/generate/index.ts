@@ -34,7 +34,7 @@ async function donorLines(context: HunkContext, file: FileLines, options: Genera
   let timer: NodeJS.Timeout | undefined;
   try {
     const similar = await Promise.race([
-      retriever.similarLines(query, { topK: DONOR_TOP_K, language: context.language }),
+      retriever.similarLines(query, { topK: DONOR_TOP_K, language: context.language, signal: options.signal }),
       new Promise<RetrievedLine[]>((resolve) => {
         timer = setTimeout(() => resolve([]), DONOR_TIMEOUT_MS);
       }),

@@ -282,6 +282,7 @@ export class OllamaGenerator implements Generator {
       return { candidates: [], failure: this.fail(host, info.name, failure.kind, failure.detail, true) };
     }
     recordSuccess(host);
+    this.options.progress.recovered?.("ollama");
     if (failures.length > 0)
       logger.info(`Ollama: ${failures.length} of ${samples.length} requests failed (${failures[0]!.detail})`);
     const truncated = answered.find(
