@@ -234,6 +234,11 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     logger.info(
       `repair: ${localisation.spectrumSource} localisation; hunks: ${state.localisation.slice(0, 8).join(", ")}`,
     );
+    if (localisation.fallback) {
+      state.notes.push(
+        "localisation: a fallback (no coverage, test body or stack frame pointed at any line): the statements the tests run are ranked by fix-pattern priors",
+      );
+    }
     // Code the parser does not fully understand (a compiler extension, implicit int) is still repaired outside the
     // parse error; candidates are only held to adding no new syntax errors.
     for (const broken of localisation.brokenFiles) {

@@ -1,6 +1,7 @@
 // End-to-end repair of fixture bugs (test/fixtures/bugs) with the built-in engine, one or two per language,
-// multi-hunk ones included: the best patch must be plausible and correct (the held-out tests pass with it), and
-// the fixture's files must not change. The whole corpus runs in the benchmark (npm run bench:repair).
+// multi-hunk ones included: the best patch must be a repair and correct (the held-out tests pass with it), and
+// the fixture's files must not change. The whole corpus runs in the benchmark (npm run bench:repair), which reports
+// the dev and heldout sets of test/fixtures/splits.json separately.
 import { describe, expect, test } from "vitest";
 import { defaultConfig } from "../../server/config/schema.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
@@ -20,8 +21,10 @@ const BUGS = [
   // Off-by-one shifts outside index positions: a recursive call's narrowed bound, pointer arithmetic.
   "py-find-in-sorted",
   "c-strtrim",
-  // Multi-hunk: an interdependent pair in C (only the two edits together pass a test), two hunks in Rust.
-  "c-last-n",
+  // A program tested only through input/output files: no test code reaches it, so localisation falls back.
+  "c-io-ledger",
+  // Multi-hunk: two hunks in Rust that take the same fixed text. (The interdependent C pair, c-last-n, was fixed
+  // only thanks to a weight issue 17 removed as fitted to it; it is heldout, so it stays in the benchmark only.)
   "rust-frequencies",
 ];
 
@@ -41,7 +44,7 @@ describe("the built-in engine repairs fixture bugs", () => {
       expect(report.status, report.message).toBe("fixed");
       expect(report.failingBefore).toHaveLength(bug(id).failingTests.length);
       const best = report.patches[0]!;
-      expect(best.plausible).toBe(true);
+      expect(best.verdict).toBe("repair");
       expect(best.fixedTests).toHaveLength(report.failingBefore.length);
       if (bug(id).multiHunk) expect(best.files.flatMap((f) => f.edits).length).toBeGreaterThan(1);
       expect(await isCorrect(id, best)).toBe(true);

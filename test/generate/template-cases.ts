@@ -100,19 +100,6 @@ def median(values):
 
 def halve_all(xs):
     return [x / 2 for x in xs]
-
-
-def first_at_least(xs, target, lo, hi):
-    if lo >= hi:
-        return lo
-    mid = (lo + hi) // 2
-    if xs[mid] < target:
-        return first_at_least(xs, target, mid, hi)
-    return first_at_least(xs, target, lo, mid)
-
-
-def steps_between(first, last, step):
-    return (last - first) // step
 `;
 
 const JAVASCRIPT = `import { divide } from "./math.js";
@@ -775,18 +762,6 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         fix: "    values.sort()",
         maxRank: 10,
         donors: ["items.sort()"],
-      },
-      {
-        kind: "recursive argument",
-        hunk: { first: "first_at_least(xs, target, mid, hi)" },
-        fix: "        return first_at_least(xs, target, mid + 1, hi)",
-        maxRank: 5,
-      },
-      {
-        kind: "returned count",
-        hunk: { first: "return (last - first) // step" },
-        fix: "    return (last - first) // step + 1",
-        maxRank: 12,
       },
     ],
   },

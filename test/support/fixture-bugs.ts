@@ -71,8 +71,9 @@ export function projectDir(id: string): string {
 }
 
 /**
- * A throwaway copy of a bug's project. TypeScript projects get the one dependency their test script needs (tsc)
- * linked in: the engine copies a workspace's node_modules once per job, and the repository's whole folder is large.
+ * A throwaway copy of a bug's project. TypeScript projects get the two dependencies their test script needs (tsc
+ * and Node's types) linked in: the engine copies a workspace's node_modules once per job, and the repository's
+ * whole folder is large.
  */
 export function copyProject(id: string): { dir: string; dispose(): void } {
   const scratch = mkdtempSync(join(tmpdir(), "repair-bug-"));
@@ -83,6 +84,8 @@ export function copyProject(id: string): { dir: string; dispose(): void } {
     mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
     symlinkSync(join(repoRoot(), "node_modules", "typescript"), join(dir, "node_modules", "typescript"), "dir");
     symlinkSync("../typescript/bin/tsc", join(dir, "node_modules", ".bin", "tsc"));
+    mkdirSync(join(dir, "node_modules", "@types"));
+    symlinkSync(join(repoRoot(), "node_modules", "@types", "node"), join(dir, "node_modules", "@types", "node"), "dir");
   }
   return { dir, dispose: () => rmSync(scratch, { recursive: true, force: true }) };
 }

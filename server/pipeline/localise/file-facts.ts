@@ -55,7 +55,7 @@ export function kindWeight(code: string): number {
 }
 
 /** The line with comments and string literal contents blanked, so that operators inside them do not count. */
-function codeOnly(line: string, language: LanguageId): string {
+export function codeOnly(line: string, language: LanguageId): string {
   let code = line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
   code = language === "python" ? code.replace(/#.*$/, "") : code.replace(/\/\/.*$/, "").replace(/\/\*.*?\*\//g, "");
   return code;
@@ -117,6 +117,16 @@ export async function factsOf(file: string, text: string): Promise<FileFacts | u
         const code = codeOnly(lines[line] ?? "", language);
         if (isPunctuationOnly(code)) continue;
         lineWeights.set(line, Math.max(lineWeights.get(line) ?? 0, kindWeight(code)));
+      }
+    }
+    // Statements inside an ERROR node are not captured, yet a local syntax error must not hide the code around it
+    // from localisation: each code line the error spans gets the weight its own text implies.
+    for (const error of parsed.errors) {
+      for (let line = error.startLine; line <= error.endLine && line < lines.length; line++) {
+        if (lineWeights.has(line)) continue;
+        const code = codeOnly(lines[line] ?? "", language);
+        if (code.trim() === "" || isPunctuationOnly(code)) continue;
+        lineWeights.set(line, kindWeight(code));
       }
     }
     const functions = await functionsOf(parsed);

@@ -2,6 +2,7 @@ import type { TestOutcome } from "../runners/outcomes.js";
 import type { FailureEvidence, Hunk, StackFrame, TestFailure } from "../types.js";
 import type { WorkspaceFiles } from "../workspace-files.js";
 import { ochiai, type LineSet, type SpectrumEntity } from "./coverage.js";
+import { fallbackLines } from "./fallback.js";
 import { factsOf, functionAt, type FileFacts, type FunctionFact } from "./file-facts.js";
 import { parseFrames } from "./frames.js";
 import { inlineTestRanges, type SourceFiles } from "./source-files.js";
@@ -11,7 +12,10 @@ export interface SuspiciousLine {
   readonly file: string;
   /** 0-based. */
   readonly line: number;
-  /** Spectrum score (Ochiai over coverage, or over static reachability when there is no coverage) in [0, 1]. */
+  /**
+   * Spectrum score (Ochiai over coverage, or over static reachability when there is no coverage) in [0, 1]; in a
+   * fallback localisation, the line's scaled fix-pattern prior (at most 0.1, see fallback.ts).
+   */
   readonly spectrum: number;
   /**
    * Stack-trace score: 1 for the innermost non-test frame of a failing test, less for outer frames; lines of the
@@ -55,6 +59,12 @@ export interface Localisation {
    * failing test's frame points into them, or nothing else was found to blame.
    */
   readonly brokenFiles: readonly { readonly file: string; readonly line: number }[];
+  /**
+   * True when nothing pointed at any line (no coverage, no reachable code, no frame) and the lines are the
+   * executable statements of the sources the tests run, ranked by fix-pattern priors (fallback.ts): the report
+   * should say so, since the ranking is then a prior rather than evidence.
+   */
+  readonly fallback: boolean;
 }
 
 /** Suspicious lines turned into single-line (or single-statement) hunks. */
@@ -369,6 +379,13 @@ export async function localise(input: LocaliseInput): Promise<Localisation> {
     const [file, line] = key.split("\u0000") as [string, string];
     if (!candidates.has(key)) consider(file, Number(line), 0);
   }
+  // No signal at all (typical of input/output-tested programs without coverage): fall back to every executable
+  // statement of the sources the tests run, ranked by priors.
+  const fallback = candidates.size === 0;
+  if (fallback) {
+    const isTestFile = (file: string): boolean => sources.isTest(file);
+    for (const l of fallbackLines({ facts: index.facts, isTestFile, isTestLine })) consider(l.file, l.line, l.score);
+  }
   const lines = [...candidates.values()].sort(compareLines);
   const hunks = hunksFromLines(lines, index.facts);
   const framed = new Set(failures.flatMap((f) => f.frames.map((frame) => frame.file)));
@@ -377,7 +394,7 @@ export async function localise(input: LocaliseInput): Promise<Localisation> {
     .filter((f) => f.syntaxErrorLines.length > 0 && !sources.isTest(f.file))
     .filter((f) => framed.has(f.file) || hunks.length === 0)
     .map((f) => ({ file: f.file, line: f.syntaxErrorLines[0]! }));
-  return { lines, hunks, evidence, spectrumSource, brokenFiles };
+  return { lines, hunks, evidence, spectrumSource, brokenFiles, fallback: fallback && lines.length > 0 };
 }
 
 /** Facts of the files of some hunks (for callers that localise within given hunks). */

@@ -1,10 +1,15 @@
-"""pytest plugin of repair-ls: records, per test, the lines of workspace files that the test executed.
+"""pytest plugin of repair-ls: records, per test, the lines of workspace files that the test executed, and fails
+tests that run past a deadline.
 
 repair-ls loads it with `-p repair_ls_line_coverage` (this folder on PYTHONPATH) to compute spectrum-based
-(Ochiai) suspiciousness without coverage.py. Settings come from the environment:
+(Ochiai) suspiciousness without coverage.py, and to find the tests that hang. Settings come from the environment:
 
   REPAIR_LS_COVERAGE_ROOT  only files under this folder are recorded (the workspace copy)
-  REPAIR_LS_COVERAGE_OUT   the JSON file to write: {"tests": {nodeid: {"failed": bool, "lines": {relpath: [n]}}}}
+  REPAIR_LS_COVERAGE_OUT   the JSON file to write: {"tests": {nodeid: {"failed": bool, "lines": {relpath: [n]}}}};
+                           without it nothing is traced
+  REPAIR_LS_TEST_DEADLINE  seconds (a float) after which a test's setup, call or teardown fails with "did not
+                           finish within N s" and the session goes on with the next test (SIGALRM, so only where
+                           the interpreter gets control back: a loop in Python code, a sleep, a blocking read)
 
 Lines are 1-based. Python 3.12+ uses sys.monitoring (events are disabled per code object outside the root, so the
 overhead stays small); older versions use sys.settrace with a global tracer that returns no local tracer for
@@ -13,8 +18,11 @@ frames outside the root.
 
 import json
 import os
+import signal
 import sys
 import threading
+
+import pytest
 
 _ROOT = os.path.realpath(os.environ.get("REPAIR_LS_COVERAGE_ROOT") or os.getcwd())
 _OUT = os.environ.get("REPAIR_LS_COVERAGE_OUT")
@@ -79,7 +87,57 @@ def _start_monitoring():
 
 
 def pytest_configure(config):
-    _start_monitoring()
+    if _OUT:
+        _start_monitoring()
+
+
+def _deadline_seconds():
+    try:
+        seconds = float(os.environ.get("REPAIR_LS_TEST_DEADLINE") or 0)
+    except ValueError:
+        return 0
+    return seconds if seconds > 0 else 0
+
+
+_DEADLINE = _deadline_seconds()
+
+
+def _deadline_text(seconds):
+    return "did not finish within %s s" % (int(seconds) if float(seconds).is_integer() else "%.1f" % seconds)
+
+
+def _on_deadline(signum, frame):
+    # pytest.fail raises Failed, a BaseException: a test's own `except Exception` cannot swallow it.
+    pytest.fail(_deadline_text(_DEADLINE), pytrace=False)
+
+
+def _with_deadline():
+    """Runs one test phase under the deadline (a no-op without one, or off the main thread)."""
+    if not _DEADLINE or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_deadline)
+    signal.setitimer(signal.ITIMER_REAL, _DEADLINE)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    yield from _with_deadline()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield from _with_deadline()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield from _with_deadline()
 
 
 def _begin():

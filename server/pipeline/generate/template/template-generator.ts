@@ -19,6 +19,7 @@ import { operatorEdits } from "./mutations/operators.js";
 import { returnEdits } from "./mutations/returns.js";
 import { shiftEdits } from "./mutations/shifts.js";
 import { swapEdits } from "./mutations/swaps.js";
+import { wrapperEdits } from "./mutations/wrappers.js";
 import { collectScope, nearbyCallNames } from "./scope.js";
 
 /** Lines around the hunk that count as "nearby" for names and calls when no function encloses it. */
@@ -105,7 +106,15 @@ export async function templateCandidates(input: TemplateInput): Promise<Candidat
   const aroundTo = Math.min((fn ? fn.endLine : hunk.endLine) + WINDOW_ROWS, hunk.endLine + NEARBY_LIMIT_ROWS);
   const nearby = nearbyCallNames(file.lines, aroundFrom, aroundTo, syntax.keywords);
 
-  const mutationInput: MutationInput = { source, syntax, inHunk, scope, nearby, hunkRow: hunk.startLine };
+  const mutationInput: MutationInput = {
+    language: context.language,
+    source,
+    syntax,
+    inHunk,
+    scope,
+    nearby,
+    hunkRow: hunk.startLine,
+  };
   const edits: TemplateEdit[] = [
     ...operatorEdits(mutationInput),
     ...literalEdits(mutationInput),
@@ -114,6 +123,7 @@ export async function templateCandidates(input: TemplateInput): Promise<Candidat
     ...nameEdits(mutationInput),
     ...returnEdits(mutationInput),
     ...shiftEdits(mutationInput),
+    ...wrapperEdits(mutationInput),
   ];
 
   const unit = detectIndentUnit(file.lines);

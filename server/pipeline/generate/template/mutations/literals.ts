@@ -94,7 +94,7 @@ export function literalEdits(input: MutationInput): TemplateEdit[] {
       const weight = inBound ? 1 : 0.8;
       for (const shifted of [value + 1, value - 1]) {
         const replacement = `${shifted}${suffix}`;
-        const simplified = shifted === 0 ? dropZeroOperand(syntax, source, node) : undefined;
+        const simplified = shifted === 0 ? dropZeroOperand(syntax, source, node, weight) : undefined;
         edits.push(simplified ?? replacing(node, text, replacement, "off-by-one", weight));
       }
     } else if (syntax.booleanLiterals.has(node.type) && (text === syntax.trueWord || text === syntax.falseWord)) {
@@ -144,8 +144,16 @@ function isInsideBound(node: LiteNode, bounds: ReadonlyMap<LiteNode, number>): b
   return false;
 }
 
-/** `e + 1` shifted to `e + 0` is written `e`: the form a developer's fix has. */
-function dropZeroOperand(syntax: LanguageSyntax, source: string, literal: LiteNode): TemplateEdit | undefined {
+/**
+ * `e + 1` shifted to `e + 0` is written `e`: the form a developer's fix has. It is the same shift, so it keeps the
+ * weight the literal's shift would have had.
+ */
+function dropZeroOperand(
+  syntax: LanguageSyntax,
+  source: string,
+  literal: LiteNode,
+  weight: number,
+): TemplateEdit | undefined {
   const parent = literal.parent;
   if (!parent || !syntax.binaryParents.has(parent.type)) return undefined;
   const op = operatorOf(parent);
@@ -158,6 +166,6 @@ function dropZeroOperand(syntax: LanguageSyntax, source: string, literal: LiteNo
     replacement: left,
     kind: "off-by-one",
     description: `${code(textOf(source, parent))} -> ${code(left)}`,
-    weight: 1,
+    weight,
   };
 }

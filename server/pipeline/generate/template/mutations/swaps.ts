@@ -6,6 +6,16 @@ import { argumentsOf } from "../scope.js";
 /** Operators whose operands cannot be swapped without changing the result. Comparisons are left to operator flips. */
 const NON_COMMUTATIVE = new Set(["-", "/", "//", "%", "**", "<<", ">>", ">>>", "&^"]);
 
+/**
+ * `+` is commutative on numbers but not on strings and lists: its operands are swapped when one of them is visibly
+ * a string or list (a quoted literal, an f-string or template, a list or array literal).
+ */
+const SEQUENCE_LITERAL = /^(?:[rbfuRBFU]{0,2}["'`]|\[|vec!\[)/;
+
+function isSequenceConcatenation(source: string, operands: readonly LiteNode[]): boolean {
+  return operands.some((operand) => SEQUENCE_LITERAL.test(textOf(source, operand)));
+}
+
 /** Argument kinds whose order does not matter (keyword arguments) or that cannot move (spreads). */
 const UNSWAPPABLE_ARGUMENTS = new Set(["keyword_argument", "spread_element", "list_splat", "dictionary_splat"]);
 
@@ -13,7 +23,10 @@ function swapText(source: string, first: LiteNode, second: LiteNode): string {
   return textOf(source, second) + source.slice(first.end, second.start) + textOf(source, first);
 }
 
-/** Swapped call arguments (each adjacent pair, and first with last) and swapped operands of `-`, `/`, `%`, shifts. */
+/**
+ * Swapped call arguments (each adjacent pair, and first with last) and swapped operands of `-`, `/`, `%`, shifts,
+ * and of `+` on strings and lists.
+ */
 export function swapEdits(input: MutationInput): TemplateEdit[] {
   const { syntax, source, inHunk } = input;
   const edits: TemplateEdit[] = [];
@@ -41,7 +54,8 @@ export function swapEdits(input: MutationInput): TemplateEdit[] {
     } else if (syntax.binaryParents.has(node.type)) {
       const op = node.children.find((c) => !c.named)?.type;
       const operands = namedChildren(node);
-      if (!op || !NON_COMMUTATIVE.has(op) || operands.length !== 2) continue;
+      if (!op || operands.length !== 2) continue;
+      if (!NON_COMMUTATIVE.has(op) && !(op === "+" && isSequenceConcatenation(source, operands))) continue;
       const [left, right] = operands as [LiteNode, LiteNode];
       if (textOf(source, left) === textOf(source, right)) continue;
       edits.push({

@@ -1,0 +1,110 @@
+// The wrapper family: a missing min/max clamp added, and a wrapper or an operand that should not be there removed,
+// on small snippets in several languages (the engine's full candidate pipeline, built-in engine only).
+import { describe, expect, it } from "vitest";
+import type { LanguageId } from "../../grammars/languages.js";
+import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { generateCandidates } from "../../server/pipeline/generate/index.js";
+import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
+import { hunkContext, NO_EVIDENCE } from "./hunk-fixture.js";
+
+const BUILTIN: Config = { ...defaultConfig(), engine: "builtin" };
+
+async function candidatesFor(language: LanguageId, source: string, first: string): Promise<Candidate[]> {
+  const context = await hunkContext(language, source, { first });
+  return generateCandidates(context, NO_EVIDENCE, {
+    config: BUILTIN,
+    logger: silentLogger,
+    progress: silentProgress,
+    signal: new AbortController().signal,
+  });
+}
+
+function show(candidates: readonly Candidate[]): string {
+  return candidates.map((c, i) => `${i}. ${c.score.toFixed(3)} ${c.editKind} ${JSON.stringify(c.text)}`).join("\n");
+}
+
+interface WrapperCase {
+  readonly name: string;
+  readonly language: LanguageId;
+  readonly source: string;
+  readonly line: string;
+  readonly fix: string;
+  readonly kind: "wrap" | "unwrap";
+}
+
+const CASES: WrapperCase[] = [
+  {
+    name: "python: a delay clamped by a cap in scope",
+    language: "python",
+    source: "def delay_for(attempt, base, cap):\n    delay = base * 2 ** attempt\n    return delay\n",
+    line: "delay = base * 2 ** attempt",
+    fix: "    delay = min(cap, base * 2 ** attempt)",
+    kind: "wrap",
+  },
+  {
+    name: "c++: a merged end kept as the larger of both",
+    language: "cpp",
+    source:
+      "struct R { long start; long end; };\n\nvoid merge(R &last, const R &next) {\n    last.end = next.end;\n}\n",
+    line: "last.end = next.end;",
+    fix: "    last.end = std::max(last.end, next.end);",
+    kind: "wrap",
+  },
+  {
+    name: "java: a running maximum",
+    language: "java",
+    source:
+      "class Peak {\n    static int peak(int[] xs) {\n        int best = 0;\n        for (int x : xs) {\n            best = x;\n        }\n        return best;\n    }\n}\n",
+    line: "best = x;",
+    fix: "            best = Math.max(best, x);",
+    kind: "wrap",
+  },
+  {
+    name: "javascript: an abs() that loses the sign",
+    language: "javascript",
+    source: "export function delta(a, b) {\n  return Math.abs(a - b);\n}\n",
+    line: "return Math.abs(a - b);",
+    fix: "  return a - b;",
+    kind: "unwrap",
+  },
+  {
+    name: "typescript: a factor that doubles the total",
+    language: "typescript",
+    source:
+      "export function total(xs: number[]): number {\n  const sum = xs.reduce((a, b) => a + b, 0);\n  return sum * 2;\n}\n",
+    line: "return sum * 2;",
+    fix: "  return sum;",
+    kind: "unwrap",
+  },
+  {
+    name: "rust: a method-form abs() removed",
+    language: "rust",
+    source: "pub fn delta(a: i64, b: i64) -> i64 {\n    let d = (a - b).abs();\n    d\n}\n",
+    line: "let d = (a - b).abs();",
+    fix: "    let d = (a - b);",
+    kind: "unwrap",
+  },
+];
+
+describe("wrapper family", () => {
+  it.each(CASES)("$name", async ({ language, source, line, fix, kind }) => {
+    const candidates = await candidatesFor(language, source, line);
+    const found = candidates.find((c) => c.text === fix);
+    expect(found, `fix ${JSON.stringify(fix)} not in:\n${show(candidates)}`).toBeDefined();
+    expect(found!.editKind).toBe(kind);
+  });
+
+  it("never clamps a value against one of its own operands", async () => {
+    const source = "def delay_for(attempt, base, cap):\n    delay = base * 2 ** attempt\n    return delay\n";
+    const candidates = await candidatesFor("python", source, "delay = base * 2 ** attempt");
+    const wraps = candidates.filter((c) => c.editKind === "wrap").map((c) => c.text);
+    expect(wraps.length).toBeGreaterThan(0);
+    expect(wraps.some((t) => /(min|max)\((base|attempt),/.test(t))).toBe(false);
+  });
+
+  it("proposes no min/max in C, which has no generic one", async () => {
+    const source = "long merge_end(long end, long next) {\n    end = next;\n    return end;\n}\n";
+    const candidates = await candidatesFor("c", source, "end = next;");
+    expect(candidates.some((c) => /\b(min|max)\(/.test(c.text))).toBe(false);
+  });
+});
