@@ -1,12 +1,10 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { packageRoot } from "../../grammars/paths.js";
-import { readV8Coverage, parsePythonCoverage, type SpectrumEntity } from "./localise/coverage.js";
-import { goCoverage } from "./localise/go-coverage.js";
-import { nodePerTestCoverage } from "./localise/node-coverage.js";
+import type { SpectrumEntity } from "./localise/coverage.js";
 import type { SourceFiles } from "./localise/source-files.js";
 import type { TestOutcome, TestRunResult } from "./runners/outcomes.js";
-import { runTests, type RunTestsOptions } from "./runners/run-tests.js";
+import { deadlineMessage } from "./runners/plugins/plugin.js";
+import type { CoverageContext, CoverageHook, RunnerPlugin } from "./runners/plugins/plugin.js";
+import { runnerFor } from "./runners/plugins/table.js";
+import { runTests, type CandidateRunSettings, type RunTestsOptions } from "./runners/run-tests.js";
 import type { TestCommand } from "./runners/test-command.js";
 import type { Logger } from "./types.js";
 import type { Worker } from "./validate/pool.js";
@@ -23,6 +21,15 @@ export interface Baseline {
   readonly passing: readonly TestOutcome[];
   /** Per-test coverage, when the runner could collect it cheaply. */
   readonly coverage?: readonly SpectrumEntity[];
+  /** Seconds each test ran, by name, for runners that report durations (hanging tests left out). */
+  readonly testSeconds: ReadonlyMap<string, number>;
+  /**
+   * Tests that did not finish: stopped by a per-test deadline, or, for runners without one, the whole command as
+   * one synthetic test. They are failing tests whose oracle is "terminates and passes".
+   */
+  readonly hanging: readonly string[];
+  /** What every candidate run needs on top of the test command: per-test deadlines, the termination test. */
+  readonly candidateRuns: CandidateRunSettings;
 }
 
 export interface BaselineOptions {
@@ -30,23 +37,52 @@ export interface BaselineOptions {
   readonly worker: Worker;
   readonly root: string;
   readonly sources: SourceFiles;
+  /** Bound of the whole run (the caller bounds it by the job's budget). */
   readonly timeoutMs: number;
+  /**
+   * Per-test deadline of the run that looks for hanging tests, once a run has exceeded `timeoutMs`; by default
+   * a quarter of `timeoutMs`, between 1 and 30 s.
+   */
+  readonly hangDeadlineSeconds?: number;
   readonly signal: AbortSignal;
   readonly logger: Logger;
 }
 
-/** The folder holding the pytest coverage plugin (a .py file shipped in the source tree). */
-function pluginDir(): string {
-  return join(packageRoot(), "server", "pipeline", "localise");
+/** A candidate's per-test deadline: this multiple of the slowest baseline test, never below the floor. */
+const CANDIDATE_DEADLINE_FACTOR = 5;
+/** The floor leaves room for a loaded machine: a correct candidate must not fail by a deadline. */
+const MIN_CANDIDATE_DEADLINE_SECONDS = 5;
+
+function defaultHangDeadlineSeconds(timeoutMs: number): number {
+  return Math.min(30, Math.max(1, Math.round(timeoutMs / 4000)));
 }
 
 /**
- * Runs the whole suite once on the unmodified code (in the worker's scratch copy, with cheap coverage hooks where
- * the runner allows: the pytest plugin, NODE_V8_COVERAGE), re-runs the failing tests once to tell consistent
- * failures from flaky ones, and, for small Go suites, collects per-test coverage.
+ * The per-test deadline of candidate runs: a generous multiple of the slowest test of the baseline (hanging tests
+ * aside), so that a candidate that still loops forever costs one short deadline, not the whole run's timeout.
+ */
+export function candidateTestDeadlineSeconds(testSeconds: ReadonlyMap<string, number>): number {
+  const slowest = Math.max(0, ...testSeconds.values());
+  return Math.max(MIN_CANDIDATE_DEADLINE_SECONDS, Math.ceil(CANDIDATE_DEADLINE_FACTOR * slowest));
+}
+
+/** Seconds per test, for the tests whose runner reported them, hanging ones left out. */
+function secondsByTest(tests: readonly TestOutcome[], hanging: readonly string[]): Map<string, number> {
+  const seconds = new Map<string, number>();
+  for (const t of tests) if (t.seconds !== undefined && !hanging.includes(t.name)) seconds.set(t.name, t.seconds);
+  return seconds;
+}
+
+/**
+ * Runs the whole suite once on the unmodified code (in the worker's scratch copy, with the runner's cheap coverage
+ * hooks: the pytest plugin, NODE_V8_COVERAGE), re-runs the failing tests once to tell consistent failures from
+ * flaky ones, and reads the coverage. A run that exceeds its timeout is run again with per-test deadlines, where
+ * the runner has them, so that the tests that hang become failing tests; otherwise the whole command is one
+ * failing test.
  */
 export async function runBaseline(options: BaselineOptions): Promise<Baseline> {
   const { command, worker } = options;
+  const runner = runnerFor(command.kind);
   const copy = worker.copy;
   const base: RunTestsOptions = {
     cwd: copy.root,
@@ -56,108 +92,139 @@ export async function runBaseline(options: BaselineOptions): Promise<Baseline> {
     env: copy.env,
     reportParent: copy.dir,
   };
-  const coverageFile = join(copy.dir, "python-coverage.json");
-  const v8Dir = join(copy.dir, "v8-coverage");
-  let coverageEnv: Record<string, string> = {};
-  let pytestArgs: string[] = [];
-  if (command.kind === "pytest") {
-    coverageEnv = {
-      PYTHONPATH: [pluginDir(), process.env.PYTHONPATH].filter(Boolean).join(":"),
-      REPAIR_LS_COVERAGE_ROOT: copy.root,
-      REPAIR_LS_COVERAGE_OUT: coverageFile,
+  const context: CoverageContext = {
+    command,
+    scratchRoot: copy.root,
+    scratchDir: copy.dir,
+    userRoot: options.root,
+    env: copy.env,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    sources: options.sources,
+  };
+  const hook = runner.coverage;
+  try {
+    const hooks = hook ? await hook.prepare(context) : { env: {} };
+    const withHooks: RunTestsOptions = {
+      ...base,
+      env: { ...copy.env, ...hooks.env },
+      ...(hooks.pytestArgs ? { pytestArgs: hooks.pytestArgs } : {}),
     };
-    pytestArgs = ["-p", "repair_ls_line_coverage"];
-  } else if (command.kind === "node-test" || command.kind === "npm") {
-    await mkdir(v8Dir, { recursive: true });
-    coverageEnv = { NODE_V8_COVERAGE: v8Dir };
+    worker.runs++;
+    let run = await runTests(command, withHooks);
+    // A runner whose hooks broke the run (the pytest plugin missing from a bundle) cannot have per-test deadlines
+    // either: they come from the same plugin.
+    const hooksBroke = hook?.brokeTheRun?.(run) ?? false;
+    if (hooksBroke) {
+      options.logger.warn(
+        `repair: the ${command.kind} run with coverage hooks reported no tests; running without them`,
+      );
+      run = await runTests(command, base);
+    }
+    // Runners with per-test deadlines get one on every candidate run, so that a candidate that loops forever costs
+    // one short deadline rather than the whole run's timeout.
+    let settings: CandidateRunSettings =
+      runner.perTestDeadline && !hooksBroke && run.kind === "completed" && run.perTest
+        ? { testDeadlineSeconds: candidateTestDeadlineSeconds(secondsByTest(run.tests, [])) }
+        : {};
+    let hanging: string[] = [];
+    if (run.kind === "timeout") {
+      ({ run, settings, hanging } = await findHangingTests(options, runner, withHooks, run));
+    }
+    return await judge(options, run, settings, hanging, base, hook, context);
+  } finally {
+    await hook?.cleanup?.(context);
   }
+}
 
-  worker.runs++;
-  let run = await runTests(command, { ...base, env: { ...copy.env, ...coverageEnv }, pytestArgs });
-  if (command.kind === "pytest" && run.kind === "completed" && !run.perTest) {
-    // The coverage plugin must never cost the user their results: run again without it.
-    options.logger.warn("repair: the pytest run with the coverage plugin reported no tests; running without it");
-    run = await runTests(command, base);
+/**
+ * After a run exceeded its timeout: runs the suite again with a per-test deadline (runners that have one), so that
+ * the tests that hang fail and the rest report; or, for runners without one (or when even that run does not end),
+ * turns the run into a completed run of one synthetic failing test, the whole command.
+ */
+async function findHangingTests(
+  options: BaselineOptions,
+  runner: RunnerPlugin,
+  runOptions: RunTestsOptions,
+  timedOut: TestRunResult,
+): Promise<{ run: TestRunResult; settings: CandidateRunSettings; hanging: string[] }> {
+  const limit = Math.round(options.timeoutMs / 1000);
+  if (runner.perTestDeadline) {
+    const deadline = options.hangDeadlineSeconds ?? defaultHangDeadlineSeconds(options.timeoutMs);
+    options.logger.info(`repair: the tests did not finish within ${limit} s; looking for tests that hang`);
+    const run = await runTests(options.command, { ...runOptions, testDeadlineSeconds: deadline });
+    if (run.kind === "completed" && run.perTest) {
+      const stopped = deadlineMessage(deadline);
+      const hanging = run.tests.filter((t) => t.status === "failed" && t.message.includes(stopped)).map((t) => t.name);
+      const others = secondsByTest(run.tests, hanging);
+      return { run, settings: { testDeadlineSeconds: candidateTestDeadlineSeconds(others) }, hanging };
+    }
+    if (run.kind === "cancelled") return { run, settings: {}, hanging: [] };
   }
+  const name = terminationTestName(options.command);
+  const synthetic: TestOutcome = { name, status: "failed", message: deadlineMessage(limit) };
+  const run: TestRunResult = {
+    ...timedOut,
+    kind: "completed",
+    tests: [synthetic],
+    perTest: false,
+    counts: { total: 1, failed: 1 },
+  };
+  return { run, settings: { terminationTest: name }, hanging: [name] };
+}
+
+/** The synthetic test of a command that does not finish: it passes in every run that terminates. */
+export function terminationTestName(command: TestCommand): string {
+  return `${command.command} (terminates)`;
+}
+
+/** Splits a run into oracle, flaky and passing tests, and reads the coverage. */
+async function judge(
+  options: BaselineOptions,
+  run: TestRunResult,
+  candidateRuns: CandidateRunSettings,
+  hanging: readonly string[],
+  base: RunTestsOptions,
+  hook: CoverageHook | undefined,
+  context: CoverageContext,
+): Promise<Baseline> {
   const failing = run.tests.filter((t) => t.status === "failed");
   const passing = run.tests.filter((t) => t.status === "passed");
   const failingAtBaseline = new Set(failing.map((t) => t.name));
-  if (run.kind !== "completed" || failing.length === 0) {
-    await rm(v8Dir, { recursive: true, force: true });
-    return { run, oracle: [], flaky: [], failingAtBaseline, passing };
-  }
+  const testSeconds = secondsByTest(run.tests, hanging);
+  const common = { failingAtBaseline, passing, testSeconds, hanging, candidateRuns };
+  if (run.kind !== "completed" || failing.length === 0) return { run, oracle: [], flaky: [], ...common };
 
-  const rerun = await runTests(command, { ...base, only: failing });
+  // Tests that hung are not re-run (each would cost its deadline again), nor is a synthetic whole-command test
+  // (that would cost the whole timeout again): hanging is taken as consistent.
+  const toRerun = failing.filter((t) => !hanging.includes(t.name));
   let oracle: TestOutcome[] = failing;
-  if (rerun.kind === "completed") {
-    const failedAgain = new Set(rerun.tests.filter((t) => t.status === "failed").map((t) => t.name));
-    const namesEveryTest = rerun.counts.total <= rerun.tests.length;
-    const reported = new Set(rerun.tests.map((t) => t.name));
-    oracle = failing.filter((t) => failedAgain.has(t.name) || (!reported.has(t.name) && namesEveryTest));
+  if (toRerun.length > 0) {
+    const rerun = await runTests(options.command, { ...base, only: toRerun });
+    if (rerun.kind === "completed") {
+      const failedAgain = new Set(rerun.tests.filter((t) => t.status === "failed").map((t) => t.name));
+      const namesEveryTest = rerun.counts.total <= rerun.tests.length;
+      const reported = new Set(rerun.tests.map((t) => t.name));
+      oracle = failing.filter(
+        (t) => hanging.includes(t.name) || failedAgain.has(t.name) || (!reported.has(t.name) && namesEveryTest),
+      );
+    }
   }
   const flaky = failing.filter((t) => !oracle.includes(t)).map((t) => t.name);
   if (flaky.length > 0) options.logger.info(`repair: flaky tests (not used as the oracle): ${flaky.join(", ")}`);
   const oracleNames = new Set(oracle.map((t) => t.name));
 
-  let coverage: SpectrumEntity[] | undefined;
+  let coverage: readonly SpectrumEntity[] | undefined;
   try {
-    if (command.kind === "pytest") {
-      const json = await readFile(coverageFile, "utf8").catch(() => undefined);
-      if (json) {
-        coverage = parsePythonCoverage(json, options.root)
-          .filter((e) => !flaky.includes(e.name))
-          .map((e) => ({ ...e, failed: oracleNames.has(e.name) }));
-      }
-    } else if (
-      command.kind === "node-test" &&
-      (coverage = await nodeCoverage(options, run.tests, oracleNames)).length > 0
-    ) {
-      // Per-test coverage replaced the per-file one.
-    } else if (command.kind === "node-test" || command.kind === "npm") {
-      const failedTestFiles = new Set<string>();
-      for (const t of oracle) {
-        const file = t.file && options.sources.resolve(t.file);
-        if (file) failedTestFiles.add(file);
-      }
-      coverage = await readV8Coverage({
-        dir: v8Dir,
-        scratchRoot: copy.root,
-        userRoot: options.root,
-        isTestFile: (f) => options.sources.isTest(f),
-        isSourceFile: (f) => options.sources.has(f),
-        failedTestFiles,
-      });
-    } else if (command.kind === "go") {
-      coverage = await goCoverage(run.tests, {
-        cwd: copy.root,
-        userRoot: options.root,
-        scratchDir: copy.dir,
-        env: copy.env,
-        timeoutMs: options.timeoutMs,
-        signal: options.signal,
-        failing: oracleNames,
-      });
-    }
+    coverage = await hook?.collect(context, { run, oracle, oracleNames, flaky });
   } catch (error) {
     options.logger.debug(`repair: coverage unavailable: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    await rm(v8Dir, { recursive: true, force: true });
   }
-  return { run, oracle, flaky, failingAtBaseline, passing, ...(coverage && coverage.length > 0 ? { coverage } : {}) };
-}
-
-function nodeCoverage(options: BaselineOptions, tests: readonly TestOutcome[], failing: ReadonlySet<string>) {
-  const copy = options.worker.copy;
-  return nodePerTestCoverage(tests, {
-    command: options.command,
-    cwd: copy.root,
-    userRoot: options.root,
-    scratchDir: copy.dir,
-    env: copy.env,
-    timeoutMs: options.timeoutMs,
-    signal: options.signal,
-    failing,
-    isTestFile: (f) => options.sources.isTest(f),
-    isSourceFile: (f) => options.sources.has(f),
-  });
+  return {
+    run,
+    oracle,
+    flaky,
+    ...common,
+    ...(coverage && coverage.length > 0 ? { coverage } : {}),
+  };
 }

@@ -10,6 +10,8 @@ export interface TestOutcome {
   readonly message: string;
   /** The test's file as the runner reported it (relative or absolute), when known. */
   readonly file?: string;
+  /** How long the test ran, in seconds, when the runner reports it (per-test deadlines derive from it). */
+  readonly seconds?: number;
   /**
    * What a runner needs to select this test alone: a pytest node id, a Go test function and package, a Java class,
    * a cargo test path. Runners that cannot select tests ignore it.
@@ -52,6 +54,8 @@ export interface TestRunResult {
   readonly seconds: number;
   /** A one-line reason for build errors, timeouts and commands not found. */
   readonly problem?: string;
+  /** Processes the run left behind (daemons its tests started), found by the run's mark and killed. */
+  readonly leftovers?: number;
 }
 
 /** Result of parsing a runner's output: per-test outcomes and, for runners that only count passes, the totals. */

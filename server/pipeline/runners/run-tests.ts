@@ -2,12 +2,23 @@ import { realpathSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { invocationFor, type InvocationOptions } from "./invocation.js";
+import { invocationFor, type Invocation, type InvocationOptions } from "./invocation.js";
 import type { TestOutcome, TestRunResult } from "./outcomes.js";
-import { runProcess } from "./process.js";
+import { runProcess, type ProcessResult } from "./process.js";
 import type { TestCommand } from "./test-command.js";
 
-export interface RunTestsOptions {
+/** What a candidate's run adds to the test command, as the baseline found it necessary (see Baseline). */
+export interface CandidateRunSettings {
+  /** Per-test deadline in seconds, for runners that have one: a test running longer fails. */
+  readonly testDeadlineSeconds?: number;
+  /**
+   * The name of a synthetic test that passes in every completed run: the oracle of a baseline whose whole command
+   * did not finish ("terminates"), on runners without per-test deadlines.
+   */
+  readonly terminationTest?: string;
+}
+
+export interface RunTestsOptions extends CandidateRunSettings {
   /** Where to run (a scratch copy of the workspace). */
   readonly cwd: string;
   /**
@@ -23,6 +34,42 @@ export interface RunTestsOptions {
   readonly pytestArgs?: readonly string[];
   /** Folder for report files (a worker's private folder); the system temp folder by default. */
   readonly reportParent?: string;
+  /** Stop at the first failing test, running `only` in its order (runners that can; see RunnerPlugin). */
+  readonly stopAtFirstFailure?: boolean;
+  /** What runs the invocation: a warm worker; a cold shell process by default. */
+  readonly executor?: TestExecutor;
+}
+
+/** Where and how long one invocation runs. */
+export interface ExecutionOptions {
+  readonly cwd: string;
+  /** The run's whole environment (process.env, the quiet-runner variables, the invocation's own). */
+  readonly env: Record<string, string>;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** The run's private folder for report and output files. */
+  readonly reportDir: string;
+}
+
+/**
+ * Runs an invocation once and reports how it ended, as runProcess does for the cold path; warm workers implement
+ * it to run the same invocation in a process that has the runner loaded already. Never rejects.
+ */
+export type TestExecutor = (invocation: Invocation, options: ExecutionOptions) => Promise<ProcessResult>;
+
+/** The cold path: the invocation's shell command in a new process group. */
+export const coldExecutor: TestExecutor = (invocation, options) =>
+  runProcess(invocation.shell, {
+    cwd: options.cwd,
+    env: options.env,
+    timeoutMs: options.timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+
+function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
 }
 
 /** Variables that make runners quiet, deterministic and non-interactive. */
@@ -81,19 +128,27 @@ export async function runTests(command: TestCommand, options: RunTestsOptions): 
       ...(options.only ? { only: options.only } : {}),
       ...(options.env ? { env: options.env } : {}),
       ...(options.pytestArgs ? { pytestArgs: options.pytestArgs } : {}),
+      ...(options.testDeadlineSeconds !== undefined ? { testDeadlineSeconds: options.testDeadlineSeconds } : {}),
+      ...(options.stopAtFirstFailure ? { stopAtFirstFailure: true } : {}),
     };
     const invocation = invocationFor(command, invocationOptions);
-    const result = await runProcess(invocation.shell, {
+    const result = await (options.executor ?? coldExecutor)(invocation, {
       cwd: options.cwd,
-      env: { ...process.env, ...RUN_ENV, ...invocation.env },
+      env: { ...definedEnv(process.env), ...RUN_ENV, ...invocation.env },
       timeoutMs: options.timeoutMs,
+      reportDir,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const rewrite = pathRewriter(options.cwd, options.displayRoot);
     const stdout = rewrite(result.stdout);
     const stderr = rewrite(result.stderr);
     const output = stderr.trim() === "" ? stdout : `${stdout}\n${stderr}`;
-    const base = { exitCode: result.exitCode, seconds: result.seconds, output };
+    const base = {
+      exitCode: result.exitCode,
+      seconds: result.seconds,
+      output,
+      ...(result.leftovers > 0 ? { leftovers: result.leftovers } : {}),
+    };
     const empty = { tests: [], perTest: false, counts: { total: 0, failed: 0 } };
 
     if (result.end === "cancelled") return { kind: "cancelled", ...base, ...empty };
@@ -121,6 +176,8 @@ export async function runTests(command: TestCommand, options: RunTestsOptions): 
       message: rewrite(t.message),
       ...(t.file ? { file: rewrite(t.file) } : {}),
     }));
+    const terminated: TestOutcome[] =
+      options.terminationTest === undefined ? [] : [{ name: options.terminationTest, status: "passed", message: "" }];
     const ran = tests.length > 0 || (parsed?.total ?? 0) > 0;
     const failedExit = result.exitCode !== 0;
     if (
@@ -138,8 +195,8 @@ export async function runTests(command: TestCommand, options: RunTestsOptions): 
     const noTestsCollected = command.kind === "pytest" && result.exitCode === 5;
     if (parsed && (ran || !failedExit || noTestsCollected)) {
       const failed = tests.filter((t) => t.status === "failed").length;
-      const total = parsed.total ?? tests.filter((t) => t.status !== "skipped").length;
-      return { kind: "completed", ...base, tests, perTest: true, counts: { total, failed } };
+      const total = (parsed.total ?? tests.filter((t) => t.status !== "skipped").length) + terminated.length;
+      return { kind: "completed", ...base, tests: [...tests, ...terminated], perTest: true, counts: { total, failed } };
     }
     // No per-test output: the whole command is one test, judged by its exit code.
     const pseudo: TestOutcome = {
@@ -150,9 +207,9 @@ export async function runTests(command: TestCommand, options: RunTestsOptions): 
     return {
       kind: "completed",
       ...base,
-      tests: [pseudo],
+      tests: [pseudo, ...terminated],
       perTest: false,
-      counts: { total: 1, failed: failedExit ? 1 : 0 },
+      counts: { total: 1 + terminated.length, failed: failedExit ? 1 : 0 },
     };
   } finally {
     await rm(reportDir, { recursive: true, force: true });

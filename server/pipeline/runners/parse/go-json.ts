@@ -5,6 +5,8 @@ interface GoEvent {
   readonly Package?: string;
   readonly Test?: string;
   readonly Output?: string;
+  /** Seconds the test ran, on pass and fail events. */
+  readonly Elapsed?: number;
 }
 
 /** Whether `go test` output reports a package that failed to build (compile errors, vet failures). */
@@ -18,7 +20,10 @@ export function goBuildFailed(output: string): boolean {
  * Non-JSON lines (build errors print as plain text in Go 1.19) are ignored here; see goBuildFailed.
  */
 export function parseGoTestJson(output: string): ParsedOutcomes {
-  const statuses = new Map<string, { pkg: string; test: string; status: TestStatus; output: string[] }>();
+  const statuses = new Map<
+    string,
+    { pkg: string; test: string; status: TestStatus; output: string[]; seconds?: number }
+  >();
   for (const line of output.split("\n")) {
     if (!line.startsWith("{")) continue;
     let event: GoEvent;
@@ -38,6 +43,9 @@ export function parseGoTestJson(output: string): ParsedOutcomes {
     else if (event.Action === "pass") entry.status = "passed";
     else if (event.Action === "fail") entry.status = "failed";
     else if (event.Action === "skip") entry.status = "skipped";
+    if ((event.Action === "pass" || event.Action === "fail") && typeof event.Elapsed === "number") {
+      entry.seconds = event.Elapsed;
+    }
   }
   const parents = new Set<string>();
   for (const { pkg, test } of statuses.values()) {
@@ -52,6 +60,7 @@ export function parseGoTestJson(output: string): ParsedOutcomes {
       name,
       status: entry.status,
       message: entry.status === "failed" ? entry.output.join("").trim() : "",
+      ...(entry.seconds !== undefined ? { seconds: entry.seconds } : {}),
       selector: { test: top, unit: entry.pkg },
     });
   }

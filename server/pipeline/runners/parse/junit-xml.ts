@@ -8,6 +8,8 @@ export interface JUnitCase {
   readonly status: TestStatus;
   /** The failure's message attribute followed by its body (the trace). */
   readonly message: string;
+  /** The `time` attribute (seconds), when present. */
+  readonly seconds?: number;
 }
 
 const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
@@ -68,12 +70,14 @@ export function parseJUnitXml(xml: string): JUnitCase[] {
     const output = /<system-out>([\s\S]*?)<\/system-out>/.exec(body);
     if (status === "failed" && output?.[1]) message += `\n${innerText(output[1])}`;
     const file = attrs.get("file");
+    const seconds = Number.parseFloat(attrs.get("time") ?? "");
     cases.push({
       classname: attrs.get("classname") ?? "",
       name: attrs.get("name") ?? "",
       ...(file ? { file } : {}),
       status,
       message: message.trim(),
+      ...(Number.isFinite(seconds) ? { seconds } : {}),
     });
   }
   return cases;

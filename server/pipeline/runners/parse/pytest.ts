@@ -24,6 +24,7 @@ export function parsePytestJUnit(xml: string): TestOutcome[] {
       status: c.status,
       message: c.message,
       ...(c.file ? { file: c.file } : {}),
+      ...(c.seconds !== undefined ? { seconds: c.seconds } : {}),
       selector: { test: name, ...(unit ? { unit } : {}) },
     });
   }

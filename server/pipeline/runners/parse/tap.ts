@@ -76,6 +76,7 @@ export function parseTap(output: string): TestOutcome[] {
     const status = entry.skipped ? "skipped" : entry.ok ? "passed" : "failed";
     const message = entry.ok ? "" : entry.diagnostics.join("\n").trim();
     const location = /^location:\s*'?([^']+?):\d+:\d+'?\s*$/m.exec(message)?.[1];
+    const durationMs = Number.parseFloat(/^duration_ms:\s*([\d.]+)/m.exec(entry.diagnostics.join("\n"))?.[1] ?? "");
     const previous = outcomes.get(name);
     // Two tests with one name (in two files): the name fails if either fails.
     if (previous && previous.status === "failed") continue;
@@ -84,6 +85,7 @@ export function parseTap(output: string): TestOutcome[] {
       status,
       message,
       ...(location ? { file: location } : {}),
+      ...(Number.isFinite(durationMs) ? { seconds: durationMs / 1000 } : {}),
       selector: { test: entry.description },
     });
   }

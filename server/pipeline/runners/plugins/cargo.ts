@@ -1,0 +1,40 @@
+import { cargoBuildFailed, parseCargoTest } from "../parse/cargo.js";
+import type { RunnerPlugin } from "./plugin.js";
+import { RANK, leafNames, makeCommand, selection, shellQuote } from "./shared.js";
+
+/** cargo test with `--no-fail-fast` and exact name filters (libtest has no per-test timeout on stable Rust). */
+export const cargoRunner: RunnerPlugin = {
+  kind: "cargo",
+  canSelect: true,
+  perTestDeadline: false,
+  matchesCommand: (command) => /^cargo\s+test\b/.test(command),
+  detection: [
+    {
+      rank: RANK.cargoToml,
+      detect: (workspace) =>
+        Promise.resolve(
+          workspace.exists("Cargo.toml")
+            ? makeCommand("cargo", "cargo test --no-fail-fast", "Cargo.toml", true)
+            : undefined,
+        ),
+    },
+  ],
+  invocation(command, options) {
+    const only = selection(command, options);
+    let shell = command.command;
+    if (!/--no-fail-fast/.test(shell)) shell = shell.replace(/^cargo\s+test\b/, "cargo test --no-fail-fast");
+    if (only) {
+      const names = leafNames(only).map(shellQuote);
+      shell = shell.includes(" -- ") ? `${shell} ${names.join(" ")} --exact` : `${shell} -- ${names.join(" ")} --exact`;
+    }
+    return {
+      shell,
+      env: { ...(options.env ?? {}), CARGO_TERM_COLOR: "never", RUST_BACKTRACE: "1" },
+      parse: (stdout, stderr) => {
+        const tests = parseCargoTest(`${stdout}\n${stderr}`);
+        return Promise.resolve(tests.length > 0 ? { tests } : undefined);
+      },
+      buildFailed: cargoBuildFailed,
+    };
+  },
+};

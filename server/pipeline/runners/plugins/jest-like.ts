@@ -1,0 +1,60 @@
+import { join } from "node:path";
+import { parseJestJson } from "../parse/json-reporters.js";
+import type { TestCommand } from "../test-command.js";
+import type { Invocation, InvocationOptions, RunnerPlugin } from "./plugin.js";
+import {
+  RANK,
+  escapeRegExp,
+  genericBuildFailed,
+  leafNames,
+  makeCommand,
+  readIfExists,
+  selection,
+  shellQuote,
+} from "./shared.js";
+
+/** vitest and jest write the same JSON report; only their flags differ. */
+function jestLikeInvocation(command: TestCommand, options: InvocationOptions): Invocation {
+  const only = selection(command, options);
+  const report = join(options.reportDir, "report.json");
+  const flags =
+    command.kind === "vitest"
+      ? `--reporter=json --outputFile=${shellQuote(report)}`
+      : `--json --outputFile=${shellQuote(report)}`;
+  const filter = only ? `-t ${shellQuote(leafNames(only).map(escapeRegExp).join("|"))}` : "";
+  return {
+    shell: `${command.command} --silent -- ${flags} ${filter}`.trim(),
+    env: { ...(options.env ?? {}) },
+    async parse() {
+      const json = await readIfExists(report);
+      if (json === undefined) return undefined;
+      const tests = parseJestJson(json, options.cwd);
+      return tests.length > 0 ? { tests } : undefined;
+    },
+    buildFailed: genericBuildFailed,
+  };
+}
+
+/** A runner named by a package.json test script that is that runner's single command. */
+function packageScriptRunner(kind: "vitest" | "jest", script: RegExp): RunnerPlugin {
+  return {
+    kind,
+    canSelect: true,
+    perTestDeadline: false,
+    detection: [
+      {
+        rank: RANK.packageJsonRunner,
+        detect: async (workspace) => {
+          const single = await workspace.singleNpmTestScript();
+          return single !== undefined && script.test(single)
+            ? makeCommand(kind, "npm test", "package.json scripts.test", true)
+            : undefined;
+        },
+      },
+    ],
+    invocation: jestLikeInvocation,
+  };
+}
+
+export const vitestRunner = packageScriptRunner("vitest", /^\s*vitest\b/);
+export const jestRunner = packageScriptRunner("jest", /^\s*jest\b/);

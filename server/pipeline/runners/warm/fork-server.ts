@@ -1,0 +1,240 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { killMarkedProcesses, newRunMark, RUN_MARK_VARIABLE } from "../../leftovers/marked-processes.js";
+import { killGroup, type ProcessResult } from "../process.js";
+import type { InProcessRun } from "../plugins/plugin.js";
+import type { ExecutionOptions } from "../run-tests.js";
+
+/** Bytes of a child's output kept per stream, as the cold path keeps (head and tail). */
+const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+/** How long the server may take to import the runner before it counts as broken. */
+const START_TIMEOUT_MS = 60_000;
+
+interface ServerMessage {
+  readonly ready?: boolean;
+  readonly id?: string;
+  readonly pid?: number;
+  readonly exit?: number;
+  readonly signal?: number;
+  /** Set locally (never sent) when the server itself has exited. */
+  readonly gone?: boolean;
+}
+
+/** Process groups of fork servers and of their children still alive; killed when this process exits. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function track(pid: number): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", () => {
+      for (const group of liveGroups) killGroup(group);
+    });
+  }
+  liveGroups.add(pid);
+}
+
+function untrack(pid: number): void {
+  killGroup(pid);
+  liveGroups.delete(pid);
+}
+
+async function readCapped(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return "";
+  }
+  if (text.length <= MAX_OUTPUT_BYTES) return text;
+  const half = MAX_OUTPUT_BYTES / 2;
+  return `${text.slice(0, half)}\n[repair-ls: ${text.length - MAX_OUTPUT_BYTES} bytes of output elided]\n${text.slice(-half)}`;
+}
+
+export interface ForkServerOptions {
+  /** The server script (a Python file for pytest). */
+  readonly script: string;
+  readonly interpreter: string;
+  /** Folders whose modules the server must never import: the workspace and its scratch copies. */
+  readonly forbiddenRoots: readonly string[];
+  /** Third-party modules to import once in the server. */
+  readonly preload: readonly string[];
+  /** Where the server itself runs (never a workspace folder). */
+  readonly cwd: string;
+}
+
+/**
+ * A fork server (see pytest_fork_server.py): a long-lived process that has the runner imported and forks one child
+ * per run. One run at a time; every run's child leads its own process group, killed on timeout and cancellation;
+ * the server's group is killed by close() and when this process exits.
+ */
+export class ForkServer {
+  private readonly waiting = new Map<string, (message: ServerMessage) => void>();
+  private nextId = 0;
+  private busy = false;
+  private closed = false;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(line) as ServerMessage;
+      } catch {
+        return;
+      }
+      this.waiting.get(message.id ?? "ready")?.(message);
+    });
+    // The server's stderr (import warnings) is not a run's output; it is drained so that the pipe never fills.
+    child.stderr.resume();
+    // Writing to a server that has just died fails with EPIPE; the exit handler reports the loss.
+    child.stdin.on("error", () => undefined);
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    void this.exited.then(() => {
+      this.closed = true;
+      if (child.pid !== undefined) untrack(child.pid);
+      for (const resolve of this.waiting.values()) resolve({ gone: true });
+      this.waiting.clear();
+    });
+  }
+
+  /** Starts a server and waits until it has the runner imported; rejects when it cannot. */
+  static async start(options: ForkServerOptions): Promise<ForkServer> {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // The server outlives runs; it must not carry the mark of a run that encloses this process.
+    delete env[RUN_MARK_VARIABLE];
+    const child = spawn(options.interpreter, [options.script], {
+      cwd: options.cwd,
+      env: {
+        ...env,
+        PYTHONDONTWRITEBYTECODE: "1",
+        REPAIR_LS_WARM_ROOTS: JSON.stringify(options.forbiddenRoots),
+        REPAIR_LS_WARM_PRELOAD: JSON.stringify(options.preload),
+      },
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    if (child.pid !== undefined) track(child.pid);
+    const server = new ForkServer(child);
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
+      child.once("error", () => resolve(false));
+      server.waiting.set("ready", (message) => resolve(message.ready === true));
+    });
+    clearTimeout(timer);
+    server.waiting.delete("ready");
+    if (!ready) {
+      server.close();
+      throw new Error(`the warm ${options.interpreter} server did not start`);
+    }
+    return server;
+  }
+
+  get alive(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Runs one in-process run in a fresh child. Resolves like runProcess: "timeout" and "cancelled" when the child
+   * was killed for that, "spawn-error" when the server is gone (the caller then runs cold). Never rejects.
+   */
+  async run(run: InProcessRun, options: ExecutionOptions): Promise<ProcessResult> {
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    const broken = (error: string): ProcessResult => ({
+      end: "spawn-error",
+      exitCode: null,
+      signal: null,
+      stdout: "",
+      stderr: "",
+      seconds: seconds(),
+      error,
+      leftovers: 0,
+    });
+    if (this.closed) return broken("the warm server is gone");
+    if (this.busy) return broken("the warm server is busy");
+    if (options.signal?.aborted) return { ...broken(""), end: "cancelled" };
+    this.busy = true;
+    const id = String(this.nextId++);
+    const stdoutFile = join(options.reportDir, "warm-stdout.txt");
+    const stderrFile = join(options.reportDir, "warm-stderr.txt");
+    // The run's mark goes to whatever the child starts (subprocesses, daemons), as on the cold path.
+    const mark = newRunMark();
+    let childPid: number | undefined;
+    let killedFor: "timeout" | "cancelled" | undefined;
+    const kill = (reason: "timeout" | "cancelled"): void => {
+      killedFor ??= reason;
+      if (childPid !== undefined) killGroup(childPid);
+    };
+    const timer = setTimeout(() => kill("timeout"), options.timeoutMs);
+    const onAbort = (): void => kill("cancelled");
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const end = await new Promise<ServerMessage>((resolve) => {
+        this.waiting.set(id, (message) => {
+          if (message.pid !== undefined && message.exit === undefined && message.signal === undefined) {
+            childPid = message.pid;
+            track(childPid);
+            if (killedFor) killGroup(childPid);
+            return;
+          }
+          resolve(message);
+        });
+        const request = {
+          id,
+          cwd: options.cwd,
+          args: run.args,
+          env: { ...options.env, [RUN_MARK_VARIABLE]: mark },
+          stdout: stdoutFile,
+          stderr: stderrFile,
+          module: run.module,
+        };
+        this.child.stdin.write(`${JSON.stringify(request)}\n`);
+      });
+      if (end.gone || (end.exit === undefined && end.signal === undefined)) {
+        if (childPid !== undefined) killGroup(childPid);
+        return broken("the warm server stopped");
+      }
+      const leftovers = killMarkedProcesses(mark);
+      const [stdout, stderr] = await Promise.all([readCapped(stdoutFile), readCapped(stderrFile)]);
+      const common = { stdout, stderr, seconds: seconds(), leftovers };
+      if (killedFor) return { end: killedFor, exitCode: null, signal: "SIGKILL", ...common };
+      if (end.signal !== undefined) return { end: "exited", exitCode: null, signal: signalName(end.signal), ...common };
+      return { end: "exited", exitCode: end.exit ?? null, signal: null, ...common };
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      this.waiting.delete(id);
+      // Whatever the child left behind (daemons, grandchildren) goes with its group, as after a cold run.
+      if (childPid !== undefined) untrack(childPid);
+      this.busy = false;
+    }
+  }
+
+  /** Kills the server (and a child still running). */
+  close(): void {
+    this.closed = true;
+    if (this.child.pid !== undefined) untrack(this.child.pid);
+    this.child.stdin.destroy();
+  }
+
+  /** Resolves once the server process has exited. */
+  whenExited(): Promise<void> {
+    return this.exited;
+  }
+}
+
+function signalName(signal: number): NodeJS.Signals | null {
+  const names: Record<number, NodeJS.Signals> = {
+    2: "SIGINT",
+    6: "SIGABRT",
+    9: "SIGKILL",
+    11: "SIGSEGV",
+    15: "SIGTERM",
+  };
+  return names[signal] ?? null;
+}

@@ -1,0 +1,246 @@
+/**
+ * `npm run bench:validate`: validations per second, cold (a new test process per run) against warm (runners/warm/,
+ * for runners that have a warm mode), on the same candidates of every fixture bug. A candidate is validated as the
+ * validator does it: the failing tests first, then, when they pass, the whole suite. Per language it prints the
+ * validations per second of both paths and their ratio, how often the two paths gave the same verdict (it must be
+ * 100 %), and the mean seconds to the first plausible candidate; then the machine's load. Prints figures, asserts
+ * nothing.
+ *
+ *   node dist/test/bench/validate.bench.js [bug-id-prefix ...]
+ *   REPAIR_BENCH_CANDIDATES=n mutants per bug before the known fix (default 8)
+ */
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { defaultConfig } from "../../server/config/schema.js";
+import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
+import type { TestOutcome, TestRunResult } from "../../server/pipeline/runners/outcomes.js";
+import { runTests, type RunTestsOptions, type TestExecutor } from "../../server/pipeline/runners/run-tests.js";
+import type { TestCommand } from "../../server/pipeline/runners/test-command.js";
+import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
+import { silentLogger } from "../../server/pipeline/types.js";
+import { WorkerPool, type Worker } from "../../server/pipeline/validate/pool.js";
+import { bugsDir, copyProject, listBugs, type BugMeta } from "../support/fixture-bugs.js";
+
+/** Per-test deadline of every run (both paths), so that a candidate that loops forever costs a few seconds. */
+const TEST_DEADLINE_SECONDS = 5;
+const RUN_TIMEOUT_MS = 120_000;
+const MUTANTS_PER_BUG = Number(process.env.REPAIR_BENCH_CANDIDATES ?? 8);
+
+/** Textual mutations of a buggy line: the kinds of edits the built-in engine makes. */
+const MUTATIONS: readonly (readonly [RegExp, string])[] = [
+  [/ \+ /, " - "],
+  [/ - /, " + "],
+  [/ < /, " <= "],
+  [/ <= /, " < "],
+  [/ > /, " >= "],
+  [/ >= /, " > "],
+  [/ == /, " != "],
+  [/ != /, " == "],
+  [/\band\b/, "or"],
+  [/\bor\b/, "and"],
+  [/\b1\b/, "0"],
+  [/\b0\b/, "1"],
+  [/\bTrue\b/, "False"],
+  [/\btrue\b/, "false"],
+  [/ \* /, " / "],
+  [/ \/\/ /, " * "],
+  [/ % /, " // "],
+  [/\bnot /, ""],
+  [/\bmin\(/, "max("],
+  [/\bmax\(/, "min("],
+  [/ - 1\b/, ""],
+  [/\(([^(),]+), ([^(),]+)\)/, "($2, $1)"],
+  [/\breturn (.+)$/, "return None"],
+];
+
+/** Lines around a hunk that are mutated too (candidates of a real search are not all on the buggy line). */
+const CONTEXT_LINES = 3;
+
+type Candidate = ReadonlyMap<string, string>;
+
+/** Mutants of the bug's hunk lines, then the known fix (so that the time to the first plausible one means something). */
+function candidatesOf(bug: BugMeta, root: string): Candidate[] {
+  const mutants: Candidate[] = [];
+  for (const hunk of bug.hunks) {
+    const path = join(root, hunk.file);
+    const lines = readFileSync(path, "utf8").split("\n");
+    const from = Math.max(0, hunk.startLine - CONTEXT_LINES);
+    const to = Math.min(lines.length, Math.max(hunk.endLine, hunk.startLine + 1) + CONTEXT_LINES);
+    for (let line = from; line < to; line++) {
+      for (const [pattern, replacement] of MUTATIONS) {
+        const text = lines[line];
+        if (text === undefined || !pattern.test(text)) continue;
+        const mutated = [...lines];
+        mutated[line] = text.replace(pattern, replacement);
+        mutants.push(new Map([[path, mutated.join("\n")]]));
+      }
+    }
+  }
+  const fixed = new Map<string, string>();
+  for (const file of new Set(bug.hunks.map((h) => h.file))) {
+    fixed.set(join(root, file), readFileSync(join(bugsDir(), bug.id, "fixed", file), "utf8"));
+  }
+  return [...mutants.slice(0, MUTANTS_PER_BUG), fixed];
+}
+
+type Verdict = string;
+
+interface PathResult {
+  readonly verdicts: Verdict[];
+  readonly seconds: number;
+  /** Seconds from the first candidate to the end of the first plausible one; undefined when none was. */
+  readonly firstPlausible?: number;
+}
+
+function statusesOf(run: TestRunResult): string {
+  return JSON.stringify([run.kind, run.perTest, run.counts, run.tests.map((t) => [t.name, t.status]).sort()]);
+}
+
+/** Validates candidates one by one on one path; the verdict keeps every per-test status, so agreement is strict. */
+async function validateAll(
+  command: TestCommand,
+  worker: Worker,
+  root: string,
+  oracle: readonly TestOutcome[],
+  candidates: readonly Candidate[],
+  executor: TestExecutor | undefined,
+): Promise<PathResult> {
+  const options = (only?: readonly TestOutcome[]): RunTestsOptions => ({
+    cwd: worker.copy.root,
+    displayRoot: root,
+    timeoutMs: RUN_TIMEOUT_MS,
+    env: worker.copy.env,
+    reportParent: worker.copy.dir,
+    testDeadlineSeconds: TEST_DEADLINE_SECONDS,
+    ...(only ? { only } : {}),
+    ...(executor ? { executor } : {}),
+  });
+  const started = performance.now();
+  const verdicts: Verdict[] = [];
+  let firstPlausible: number | undefined;
+  for (const candidate of candidates) {
+    await worker.copy.apply(candidate);
+    try {
+      const first = await runTests(command, options(command.canSelect ? oracle : undefined));
+      const oracleNames = new Set(oracle.map((t) => t.name));
+      const fixesOracle =
+        first.kind === "completed" &&
+        first.perTest &&
+        first.tests.filter((t) => oracleNames.has(t.name)).every((t) => t.status === "passed");
+      if (!fixesOracle) {
+        verdicts.push(`not fixed ${statusesOf(first)}`);
+        continue;
+      }
+      const full = command.canSelect ? await runTests(command, options()) : first;
+      const plausible = full.kind === "completed" && full.counts.failed === 0;
+      verdicts.push(`${plausible ? "plausible" : "regresses"} ${statusesOf(full)}`);
+      if (plausible) firstPlausible ??= (performance.now() - started) / 1000;
+    } finally {
+      await worker.copy.restore();
+    }
+  }
+  return {
+    verdicts,
+    seconds: (performance.now() - started) / 1000,
+    ...(firstPlausible !== undefined ? { firstPlausible } : {}),
+  };
+}
+
+interface BugRow {
+  readonly bug: BugMeta;
+  readonly candidates: number;
+  readonly cold: PathResult;
+  readonly warm?: PathResult;
+  readonly agreeing: number;
+}
+
+async function benchBug(bug: BugMeta): Promise<BugRow | undefined> {
+  const copy = copyProject(bug.id);
+  const workers = new WorkerPool({ root: copy.dir, size: 1, logger: silentLogger });
+  const command = await detectTestCommand(copy.dir, defaultConfig());
+  if (!command) return undefined;
+  const warm = WarmPool.for(command, copy.dir, silentLogger);
+  try {
+    const worker = await workers.acquire();
+    const baseline = await runTests(command, {
+      cwd: worker.copy.root,
+      displayRoot: copy.dir,
+      timeoutMs: RUN_TIMEOUT_MS,
+      env: worker.copy.env,
+      reportParent: worker.copy.dir,
+      testDeadlineSeconds: TEST_DEADLINE_SECONDS,
+    });
+    const oracle = baseline.tests.filter((t) => t.status === "failed");
+    const candidates = candidatesOf(bug, copy.dir);
+    const cold = await validateAll(command, worker, copy.dir, oracle, candidates, undefined);
+    const warmResult = warm
+      ? await validateAll(command, worker, copy.dir, oracle, candidates, warm.executorFor(worker))
+      : undefined;
+    const agreeing = warmResult ? cold.verdicts.filter((v, i) => warmResult.verdicts[i] === v).length : 0;
+    return { bug, candidates: candidates.length, cold, ...(warmResult ? { warm: warmResult } : {}), agreeing };
+  } finally {
+    await warm?.close();
+    await workers.close();
+    copy.dispose();
+  }
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + " ".repeat(width - text.length);
+}
+
+function mean(values: readonly number[]): string {
+  return values.length === 0 ? "-" : (values.reduce((a, b) => a + b, 0) / values.length).toFixed(1);
+}
+
+async function main(): Promise<void> {
+  const prefixes = process.argv.slice(2);
+  const bugs = listBugs().filter((b) => prefixes.length === 0 || prefixes.some((p) => b.id.startsWith(p)));
+  const rows: BugRow[] = [];
+  for (const bug of bugs) {
+    const row = await benchBug(bug);
+    if (!row) continue;
+    rows.push(row);
+    const warm = row.warm
+      ? `warm ${row.warm.seconds.toFixed(1)} s, agree ${row.agreeing}/${row.candidates}`
+      : "no warm";
+    process.stdout.write(
+      `${pad(bug.id, 24)} ${row.candidates} candidates: cold ${row.cold.seconds.toFixed(1)} s, ${warm}\n`,
+    );
+  }
+  process.stdout.write(
+    `\n${pad("language", 12)}${pad("bugs", 6)}${pad("cands", 7)}${pad("cold v/s", 10)}${pad("warm v/s", 10)}` +
+      `${pad("ratio", 8)}${pad("agree", 8)}${pad("1st plaus. cold/warm s", 24)}\n`,
+  );
+  for (const language of [...new Set(rows.map((r) => r.bug.language))].sort()) {
+    const of = rows.filter((r) => r.bug.language === language);
+    const candidates = of.reduce((n, r) => n + r.candidates, 0);
+    const coldRate = candidates / of.reduce((s, r) => s + r.cold.seconds, 0);
+    const warmRows = of.filter((r) => r.warm);
+    const warmCandidates = warmRows.reduce((n, r) => n + r.candidates, 0);
+    const warmRate =
+      warmRows.length === of.length ? warmCandidates / warmRows.reduce((s, r) => s + r.warm!.seconds, 0) : NaN;
+    const agree =
+      warmRows.length === of.length
+        ? `${((100 * of.reduce((n, r) => n + r.agreeing, 0)) / candidates).toFixed(0)} %`
+        : "-";
+    const firstCold = mean(of.flatMap((r) => (r.cold.firstPlausible !== undefined ? [r.cold.firstPlausible] : [])));
+    const firstWarm = mean(
+      warmRows.flatMap((r) => (r.warm?.firstPlausible !== undefined ? [r.warm.firstPlausible] : [])),
+    );
+    process.stdout.write(
+      `${pad(language, 12)}${pad(String(of.length), 6)}${pad(String(candidates), 7)}${pad(coldRate.toFixed(2), 10)}` +
+        `${pad(Number.isNaN(warmRate) ? "-" : warmRate.toFixed(2), 10)}` +
+        `${pad(Number.isNaN(warmRate) ? "-" : `${(warmRate / coldRate).toFixed(1)}x`, 8)}${pad(agree, 8)}` +
+        `${firstCold} / ${warmRows.length > 0 ? firstWarm : "-"}\n`,
+    );
+  }
+  process.stdout.write(
+    `\nload average: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`,
+  );
+}
+
+await main();

@@ -1,0 +1,253 @@
+// Warm workers give the verdicts of the cold path: the same per-test outcomes for the same candidates, on
+// fixtures and on suites that keep module-level state or call sys.exit / os._exit; and they leave no process
+// behind when a run is cancelled or the pool is closed.
+import { readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { defaultConfig } from "../../server/config/schema.js";
+import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
+import type { TestOutcome, TestRunResult } from "../../server/pipeline/runners/outcomes.js";
+import { runTests, type RunTestsOptions } from "../../server/pipeline/runners/run-tests.js";
+import type { TestCommand } from "../../server/pipeline/runners/test-command.js";
+import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
+import { silentLogger } from "../../server/pipeline/types.js";
+import { WorkerPool, type Worker } from "../../server/pipeline/validate/pool.js";
+import { bugsDir, projectDir } from "../support/fixture-bugs.js";
+import { removeDir, writeFiles } from "../support/workspace-copy.js";
+
+/** What a verdict depends on in a run: how it ended and every test's status. */
+function verdictView(run: TestRunResult): unknown {
+  return {
+    kind: run.kind,
+    perTest: run.perTest,
+    counts: run.counts,
+    tests: Object.fromEntries(run.tests.map((t) => [t.name, t.status])),
+  };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A workspace's scratch worker, its command, and runs of candidates on both paths. */
+class Harness {
+  private constructor(
+    readonly command: TestCommand,
+    readonly workers: WorkerPool,
+    readonly worker: Worker,
+    readonly warm: WarmPool,
+    readonly root: string,
+  ) {}
+
+  static async open(root: string): Promise<Harness> {
+    const command = (await detectTestCommand(root, defaultConfig()))!;
+    const workers = new WorkerPool({ root, size: 1, logger: silentLogger });
+    const worker = await workers.acquire();
+    return new Harness(command, workers, worker, WarmPool.for(command, root, silentLogger)!, root);
+  }
+
+  private options(extra: Partial<RunTestsOptions>): RunTestsOptions {
+    return {
+      cwd: this.worker.copy.root,
+      displayRoot: this.root,
+      timeoutMs: 60_000,
+      env: this.worker.copy.env,
+      reportParent: this.worker.copy.dir,
+      ...extra,
+    };
+  }
+
+  /** Runs a candidate (relative path -> text) cold and warm; returns both runs. */
+  async both(
+    candidate: Record<string, string>,
+    extra: Partial<RunTestsOptions> = {},
+  ): Promise<{ cold: TestRunResult; warm: TestRunResult }> {
+    await this.worker.copy.apply(new Map(Object.entries(candidate).map(([f, t]) => [join(this.root, f), t])));
+    try {
+      const cold = await runTests(this.command, this.options(extra));
+      const warm = await this.warmRun(extra);
+      return { cold, warm };
+    } finally {
+      await this.worker.copy.restore();
+    }
+  }
+
+  warmRun(extra: Partial<RunTestsOptions> = {}): Promise<TestRunResult> {
+    return runTests(this.command, this.options({ ...extra, executor: this.warm.executorFor(this.worker) }));
+  }
+
+  async close(): Promise<void> {
+    await this.warm.close();
+    await this.workers.close();
+  }
+}
+
+function fixedTexts(id: string, files: readonly string[]): Record<string, string> {
+  return Object.fromEntries(files.map((f) => [f, readFileSync(join(bugsDir(), id, "fixed", f), "utf8")]));
+}
+
+describe("pytest fork server: the same verdicts as cold runs", () => {
+  test.each([
+    ["py-gcd", ["arith.py"]],
+    ["py-shopping-cart", ["cart.py", "pricing.py"]],
+  ])(
+    "%s: buggy, fixed, and the failing tests alone",
+    async (id, fixedFiles) => {
+      const harness = await Harness.open(projectDir(id));
+      try {
+        const buggy = await harness.both({});
+        expect(verdictView(buggy.warm)).toEqual(verdictView(buggy.cold));
+        expect(buggy.warm.counts.failed).toBeGreaterThan(0);
+        const failing: TestOutcome[] = buggy.cold.tests.filter((t) => t.status === "failed");
+        const alone = await harness.both({}, { only: failing });
+        expect(verdictView(alone.warm)).toEqual(verdictView(alone.cold));
+        const fixed = await harness.both(fixedTexts(id, fixedFiles));
+        expect(verdictView(fixed.warm)).toEqual(verdictView(fixed.cold));
+        expect(fixed.warm.counts.failed).toBe(0);
+        expect(harness.warm.stats.warmRuns).toBe(3);
+        expect(harness.warm.stats.serversStarted).toBe(1);
+      } finally {
+        await harness.close();
+      }
+    },
+    120_000,
+  );
+
+  test("a test that hangs fails by its per-test deadline, warm as cold", async () => {
+    const harness = await Harness.open(projectDir("py-isqrt-hang"));
+    try {
+      const run = await harness.both({}, { testDeadlineSeconds: 1 });
+      expect(verdictView(run.warm)).toEqual(verdictView(run.cold));
+      expect(run.warm.tests.find((t) => t.name.endsWith("test_isqrt_of_one"))?.message).toContain(
+        "did not finish within 1 s",
+      );
+    } finally {
+      await harness.close();
+    }
+  }, 120_000);
+});
+
+describe("pytest fork server on hand-made suites", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "repair-warm-"));
+  });
+  afterEach(() => removeDir(dir));
+
+  test("module-level state never crosses candidates, and each candidate's code is its own", async () => {
+    writeFiles(dir, {
+      "pytest.ini": "[pytest]\npythonpath = .\n",
+      // Every import of the module appends to a list kept in a module that stays loaded: leaked state shows.
+      "registry.py": "seen = []\n",
+      "counter.py":
+        "import registry\n\nregistry.seen.append(1)\nSTEP = 1\n\n\ndef bump():\n    return STEP * len(registry.seen)\n",
+      "test_counter.py": "from counter import bump\n\n\ndef test_bump():\n    assert bump() == 1\n",
+    });
+    const harness = await Harness.open(dir);
+    try {
+      for (const step of ["1", "2", "1"]) {
+        const candidate = {
+          "counter.py": readFileSync(join(dir, "counter.py"), "utf8").replace("STEP = 1", `STEP = ${step}`),
+        };
+        const { cold, warm } = await harness.both(candidate);
+        expect(verdictView(warm)).toEqual(verdictView(cold));
+        expect(warm.tests[0]?.status).toBe(step === "1" ? "passed" : "failed");
+      }
+    } finally {
+      await harness.close();
+    }
+  }, 120_000);
+
+  test("a candidate that calls sys.exit or os._exit gets the cold path's verdict, and the server goes on", async () => {
+    writeFiles(dir, {
+      "pytest.ini": "[pytest]\npythonpath = .\n",
+      "m.py": "def f():\n    return 1\n",
+      "test_m.py": "from m import f\n\n\ndef test_f():\n    assert f() == 1\n\n\ndef test_other():\n    pass\n",
+    });
+    const harness = await Harness.open(dir);
+    try {
+      for (const exit of ["import sys\n    sys.exit(0)", "import sys\n    sys.exit(3)", "import os\n    os._exit(0)"]) {
+        const { cold, warm } = await harness.both({ "m.py": `def f():\n    ${exit}\n` });
+        expect(verdictView(warm)).toEqual(verdictView(cold));
+      }
+      const after = await harness.both({});
+      expect(verdictView(after.warm)).toEqual(verdictView(after.cold));
+      expect(after.warm.counts).toEqual({ total: 2, failed: 0 });
+      expect(harness.warm.stats.serversStarted).toBe(1);
+    } finally {
+      await harness.close();
+    }
+  }, 120_000);
+
+  test("a server that dies is replaced, and the run in hand still gets the cold path's verdict", async () => {
+    const pids = join(dir, "server.pid");
+    writeFiles(dir, {
+      "pytest.ini": "[pytest]\n",
+      "test_p.py": `import os\n\n\ndef test_p():\n    with open(${JSON.stringify(pids)}, "w") as f:\n        f.write(str(os.getppid()))\n`,
+    });
+    const harness = await Harness.open(dir);
+    try {
+      const first = await harness.both({});
+      expect(verdictView(first.warm)).toEqual(verdictView(first.cold));
+      process.kill(Number(readFileSync(pids, "utf8")), "SIGKILL");
+      const second = await harness.both({});
+      expect(verdictView(second.warm)).toEqual(verdictView(second.cold));
+      const third = await harness.both({});
+      expect(verdictView(third.warm)).toEqual(verdictView(third.cold));
+      expect(harness.warm.stats.serversStarted).toBe(2);
+      expect(harness.warm.stats.warmRuns).toBeGreaterThanOrEqual(2);
+    } finally {
+      await harness.close();
+    }
+  }, 120_000);
+
+  test("cancelling a warm run kills its child; closing the pool kills the server", async () => {
+    const pids = join(dir, "pids");
+    writeFiles(dir, {
+      "pytest.ini": "[pytest]\n",
+      "test_wait.py": [
+        "import os",
+        "import time",
+        "",
+        "",
+        "def test_wait():",
+        `    with open(${JSON.stringify(pids)}, "w") as f:`,
+        "        f.write('%d %d' % (os.getpid(), os.getppid()))",
+        "    while True:",
+        "        time.sleep(0.05)",
+        "",
+      ].join("\n"),
+    });
+    const harness = await Harness.open(dir);
+    try {
+      const controller = new AbortController();
+      const running = harness.warmRun({ signal: controller.signal });
+      let written = "";
+      while (written === "") {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        try {
+          written = readFileSync(pids, "utf8");
+        } catch {
+          // Not written yet.
+        }
+      }
+      const [child, server] = written.split(" ").map(Number) as [number, number];
+      controller.abort();
+      expect((await running).kind).toBe("cancelled");
+      expect(pidAlive(child)).toBe(false);
+      expect(pidAlive(server)).toBe(true);
+      await harness.warm.close();
+      for (let i = 0; i < 100 && pidAlive(server); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(pidAlive(server)).toBe(false);
+    } finally {
+      await harness.close();
+    }
+  }, 120_000);
+});
