@@ -11,6 +11,7 @@ import type { TestCommand } from "./runners/test-command.js";
 import { searchPatches } from "./search.js";
 import { testFilesFromRun } from "./test-files.js";
 import type { FailureEvidence, Hunk, Logger, ProgressSink, Retriever } from "./types.js";
+import { WarmPool } from "./runners/warm/warm-pool.js";
 import { WorkerPool } from "./validate/pool.js";
 import { removeStaleScratch } from "./validate/scratch.js";
 import { PatchValidator, type ValidationRecord } from "./validate/validator.js";
@@ -34,6 +35,11 @@ export interface RepairEnvironment {
   readonly overlays?: ReadonlyMap<string, string>;
   /** Candidate generation; defaults to server/pipeline/generate (tests inject scripted candidates). */
   readonly generate?: CandidateSource;
+  /**
+   * Warm test servers for the job; defaults to WarmPool.for (runners/warm/). Tests inject one whose verdicts lie,
+   * to show that the cold confirmation overrules them.
+   */
+  readonly warm?: (command: TestCommand, root: string, logger: Logger, signal: AbortSignal) => WarmPool | undefined;
 }
 
 /** Floor of the per-candidate timeout, whatever the baseline's duration. */
@@ -151,6 +157,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     );
   }
   let pool: WorkerPool | undefined;
+  let warm: WarmPool | undefined;
   try {
     removeStaleScratch();
     state.command = await detectTestCommand(env.root, config);
@@ -197,6 +204,12 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     }
     state.baseline = baseline;
     if (signal.aborted) return cancelled();
+    if (baseline.run.leftovers) {
+      const n = baseline.run.leftovers;
+      const left = `the tests left ${n} process${n === 1 ? "" : "es"} running (daemons they started); repair-ls killed ${n === 1 ? "it" : "them"}`;
+      logger.warn(`repair: ${left}`);
+      state.notes.push(`tests: ${left}`);
+    }
     const run = baseline.run;
     const stop = baselineVerdict(baseline, command, fullTimeoutMs);
     if (stop) return emptyReport(state, stop.status, stop.message);
@@ -257,6 +270,12 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       }
       return bases.get(file);
     };
+    warm = (env.warm ?? WarmPool.for)(command, env.root, logger, signal);
+    // Warm verdicts are confirmed cold before they are reported: the search leaves time for that within the budget.
+    const searchDeadline = warm
+      ? deadline -
+        Math.min(COLD_CONFIRM_BUDGET_SHARE * (deadline - Date.now()), COLD_CONFIRM_RUNS * 1000 * (run.seconds + 1))
+      : deadline;
     const maxValidations = config["repair.maxValidations"];
     const candidateTimeoutMs = Math.min(
       fullTimeoutMs,
@@ -277,7 +296,10 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       firstRunTimeoutMs: fullTimeoutMs,
       candidateTimeoutMs,
       maxValidations,
-      deadline,
+      deadline: searchDeadline,
+      hardDeadline: deadline,
+      runSettings: baseline.candidateRuns,
+      ...(warm ? { warm } : {}),
       stopAfterPlausible: config["repair.stopAfterPlausible"],
       signal,
       logger,
@@ -313,10 +335,16 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     });
 
     const checkedPartials = validator.plausibleCount === 0 && !signal.aborted ? await checkPartials(validator) : [];
+    const judged = await confirmedCold(validator, [...validator.completed, ...checkedPartials]);
+    if (validator.warmColdDisagreements > 0) {
+      state.notes.push(
+        `validation: cold runs overruled ${plural(validator.warmColdDisagreements, "warm verdict")} (the cold verdict is reported)`,
+      );
+    }
     if (validator.budgetSpent()) state.notes.push("budget: the search stopped when the budget ran out");
     const oracleNames = baseline.oracle.map((t) => t.name);
     const { repairs, partials } = buildPatches({
-      records: [...validator.completed, ...checkedPartials],
+      records: judged,
       oracle: oracleNames,
       bases,
       files,
@@ -362,6 +390,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     logger.error(`repair: ${reason}`);
     return emptyReport(state, "error", `The repair failed: ${reason}.`);
   } finally {
+    await warm?.close();
     await pool?.close();
   }
 }
@@ -425,6 +454,31 @@ function failureSites(
           : undefined;
     return site ? [{ test: test.name, file: files.relative(site.file), line: Math.max(0, site.line) }] : [];
   });
+}
+
+/** Share of the remaining budget kept for confirming warm verdicts cold, at most. */
+const COLD_CONFIRM_BUDGET_SHARE = 0.25;
+/** Cold full-suite runs the kept time should allow for. */
+const COLD_CONFIRM_RUNS = 3;
+
+/**
+ * Records as reports may use them: with warm runs, every record that has a verdict is judged again by a cold run
+ * (the cold verdict wins; one the cold run could not judge is dropped); without, the records as they are.
+ */
+async function confirmedCold(
+  validator: PatchValidator,
+  records: readonly ValidationRecord[],
+): Promise<ValidationRecord[]> {
+  const out: ValidationRecord[] = [];
+  for (const record of records) {
+    if (record.verdict === undefined) {
+      out.push(record);
+      continue;
+    }
+    const confirmed = await validator.confirmCold(record);
+    out.push(confirmed ?? { ...record, verdict: undefined });
+  }
+  return out;
 }
 
 /** How many partial patches get a full-suite run to learn their verdict. */

@@ -10,6 +10,7 @@ import {
   killOrphanedRunProcesses,
   RUN_MARK_VARIABLE,
 } from "../../server/pipeline/leftovers/marked-processes.js";
+import { runTests } from "../../server/pipeline/runners/run-tests.js";
 import { removeStaleScratchInBackground } from "../../server/pipeline/validate/scratch-folders.js";
 
 let dir: string;
@@ -91,4 +92,18 @@ test("scratch folders of dead processes are removed without blocking; live ones 
   const removed = await removeStaleScratchInBackground(dir);
   expect(removed.sort()).toEqual([`${dead}-abc`, `${dead}-def-deps`]);
   expect(existsSync(join(dir, `${process.pid}-ghi`))).toBe(true);
+});
+
+test("a test run that leaves a daemon behind reports it in its result", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "repair-leftover-run-"));
+  try {
+    const run = await runTests(
+      { kind: "custom", command: "setsid sleep 300 > /dev/null 2>&1 & echo ok", source: "test", canSelect: false },
+      { cwd: dir, displayRoot: dir, timeoutMs: 30_000 },
+    );
+    expect(run.kind).toBe("completed");
+    expect(run.leftovers).toBeGreaterThanOrEqual(1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

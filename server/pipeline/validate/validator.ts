@@ -56,6 +56,11 @@ export interface ValidatorOptions {
   readonly maxValidations: number;
   /** Date.now() after which no validation starts. */
   readonly deadline: number;
+  /**
+   * Date.now() that no run may outlive: the job's budget. Later than `deadline` by the time kept for confirming
+   * warm verdicts cold; the same when there is nothing to confirm.
+   */
+  readonly hardDeadline?: number;
   readonly stopAfterPlausible: number;
   readonly signal: AbortSignal;
   readonly logger: Logger;
@@ -115,6 +120,7 @@ export class PatchValidator implements Evaluator {
   private readonly baseErrors = new Map<string, Promise<number>>();
   private validationsStarted = 0;
   private plausible = 0;
+  private disagreements = 0;
   phase: CombinationPhase = "single-hunk";
   /** Validations after which done() turns true for the current phase (the search gives each phase a share). */
   phaseLimit = Infinity;
@@ -341,6 +347,35 @@ export class PatchValidator implements Evaluator {
     });
   }
 
+  /** Warm verdicts that a cold run overruled. */
+  get warmColdDisagreements(): number {
+    return this.disagreements;
+  }
+
+  /**
+   * Judges a record again by a cold run of the full test command (a new process, nothing warm), when warm runs
+   * judged it: the cold verdict wins, and a disagreement is logged and counted. Nothing warm may ever produce a
+   * false repair. Undefined when cancelled or when the cold run could not be had.
+   */
+  async confirmCold(record: ValidationRecord): Promise<ValidationRecord | undefined> {
+    if (!this.options.warm) return record;
+    if (this.options.signal.aborted) return undefined;
+    return this.inWorker(record.texts, async (worker) => {
+      const full = await this.runIn(worker, undefined, { cold: true });
+      if (full.kind === "cancelled") return undefined;
+      const comparison = compareWithBaseline(this.options.baseline, full);
+      const verdict = verdictOf(this.options.baseline, comparison);
+      if (verdict !== record.verdict) {
+        this.disagreements++;
+        this.options.logger.warn(
+          `repair: a cold run overruled a warm verdict (${record.verdict ?? "none"} -> ${verdict ?? "none"}) for ${record.patch.map((p) => p.candidate.description).join("; ")}`,
+        );
+      }
+      // The warm verdict must not survive a cold run that finds none: verdict is set, undefined or not.
+      return { ...record, stillFailing: comparison.stillFailing, full: comparison, verdict };
+    });
+  }
+
   /**
    * Runs fn in a pooled worker whose scratch copy holds `texts`, then restores the copy and returns the worker to
    * the pool whatever happened. Undefined when no worker can be had or the task was cancelled meanwhile.
@@ -369,10 +404,15 @@ export class PatchValidator implements Evaluator {
     }
   }
 
-  private async runIn(worker: Worker, only: readonly TestOutcome[] | undefined): Promise<TestRunResult> {
+  private async runIn(
+    worker: Worker,
+    only: readonly TestOutcome[] | undefined,
+    options: { cold?: boolean } = {},
+  ): Promise<TestRunResult> {
     const ownTimeoutMs = worker.runs === 0 ? this.options.firstRunTimeoutMs : this.options.candidateTimeoutMs;
-    // The budget bounds the whole job: no run may outlive the deadline (by more than a second to start it).
-    const timeoutMs = Math.min(ownTimeoutMs, Math.max(1000, this.options.deadline - Date.now()));
+    // The budget bounds the whole job: no run may outlive it (by more than a second to start it).
+    const hardDeadline = this.options.hardDeadline ?? this.options.deadline;
+    const timeoutMs = Math.min(ownTimeoutMs, Math.max(1000, hardDeadline - Date.now()));
     worker.runs++;
     return runTests(this.options.command, {
       cwd: worker.copy.root,
@@ -383,7 +423,7 @@ export class PatchValidator implements Evaluator {
       reportParent: worker.copy.dir,
       ...(only ? { only } : {}),
       ...(this.options.runSettings ?? {}),
-      ...(this.options.warm ? { executor: this.options.warm.executorFor(worker) } : {}),
+      ...(this.options.warm && !options.cold ? { executor: this.options.warm.executorFor(worker) } : {}),
     });
   }
 }
