@@ -216,6 +216,28 @@ describe("fix-all formats and exit codes", () => {
   );
 
   test(
+    "a program that loops forever: its hanging tests are failing tests, and the budget bounds the whole job",
+    () => {
+      const dir = project("test/fixtures/bugs/py-isqrt-hang/project");
+      const budget = 40;
+      const run = fixAll([dir, "--budget-seconds", String(budget), "--format", "json", "--engine", "builtin"]);
+      // Repaired or not, failing tests remain in place without --apply: exit 1, never a configuration error.
+      expect(run.status, run.stderr).toBe(1);
+      const report = JSON.parse(run.stdout) as { failingBefore: string[]; seconds: number; status: string };
+      expect(report.failingBefore).toEqual(
+        expect.arrayContaining([
+          "tests/test_roots.py::test_isqrt_rounds_down",
+          "tests/test_roots.py::test_isqrt_of_one",
+        ]),
+      );
+      expect(["fixed", "unfixed", "partial"]).toContain(report.status);
+      // The budget is the budget: baseline, hang search, repair search and confirmation within 5 %.
+      expect(report.seconds).toBeLessThanOrEqual(budget * 1.05);
+    },
+    CLI_TIMEOUT,
+  );
+
+  test(
     "--apply rolls back, byte for byte and mode kept, when the tests in place disagree with validation",
     () => {
       const dir = project("test/fixtures/example");
