@@ -14,7 +14,7 @@ import { fixAllFailing } from "../../server/pipeline/repair.js";
 import type { RepairReport } from "../../server/pipeline/report.js";
 import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
 import { loadavg } from "node:os";
-import { isCorrect, listBugs, projectDir, type BugMeta } from "../support/fixture-bugs.js";
+import { copyProject, isCorrect, listBugs, type BugMeta } from "../support/fixture-bugs.js";
 import { readSplits, setOf, type FixtureSet } from "../support/fixture-splits.js";
 
 interface Row {
@@ -41,16 +41,22 @@ function pad(text: string, width: number): string {
 }
 
 async function runOne(bug: BugMeta, set: FixtureSet, engine: Config["engine"]): Promise<Row> {
-  const report = await fixAllFailing({
-    root: projectDir(bug.id),
-    config: config(engine),
-    logger: silentLogger,
-    progress: silentProgress,
-    signal: new AbortController().signal,
-  });
-  const best = report.patches[0];
-  const correct = best !== undefined && best.verdict === "repair" ? await isCorrect(bug.id, best) : false;
-  return { bug, set, engine, report, correct };
+  // A throwaway copy with the project's own dependencies (tsc for TypeScript), as a user's checkout has them.
+  const project = copyProject(bug.id);
+  try {
+    const report = await fixAllFailing({
+      root: project.dir,
+      config: config(engine),
+      logger: silentLogger,
+      progress: silentProgress,
+      signal: new AbortController().signal,
+    });
+    const best = report.patches[0];
+    const correct = best !== undefined && best.verdict === "repair" ? await isCorrect(bug.id, best) : false;
+    return { bug, set, engine, report, correct };
+  } finally {
+    project.dispose();
+  }
 }
 
 function printRow(row: Row): void {

@@ -5,6 +5,7 @@ const defaults = {
   dir: ".",
   testCommand: undefined,
   apply: false,
+  applyPartial: false,
   format: "text",
   output: undefined,
   engine: undefined,
@@ -14,6 +15,7 @@ const defaults = {
 test.each([
   [[], defaults],
   [["proj", "--apply"], { ...defaults, dir: "proj", apply: true }],
+  [["--apply-partial"], { ...defaults, applyPartial: true }],
   [["--format", "sarif", "--output=out.sarif"], { ...defaults, format: "sarif", output: "out.sarif" }],
   [
     ["--test-cmd", "pytest -x", "--engine=builtin", "--budget-seconds", "30"],

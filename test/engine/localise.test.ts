@@ -12,7 +12,7 @@ import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import { silentLogger } from "../../server/pipeline/types.js";
 import { WorkerPool } from "../../server/pipeline/validate/pool.js";
 import { listWorkspaceFiles, WorkspaceFiles } from "../../server/pipeline/workspace-files.js";
-import { bug, projectDir } from "../support/fixture-bugs.js";
+import { bug, copyProject } from "../support/fixture-bugs.js";
 
 describe("spectrum scores", () => {
   test("Ochiai: ef / sqrt(totalFailed * (ef + ep))", () => {
@@ -69,7 +69,10 @@ describe("spectrum scores", () => {
 
 /** Rank of each of the bug's hunks among the localised hunks (-1 when absent). */
 async function localiseBug(id: string): Promise<{ ranks: number[]; source: string }> {
-  const root = projectDir(id);
+  // A throwaway copy with the project's own dependencies (tsc for TypeScript): scratch copies never link to a
+  // node_modules outside the workspace.
+  const project = copyProject(id);
+  const root = project.dir;
   const command = (await detectTestCommand(root, defaultConfig()))!;
   const pool = new WorkerPool({ root, size: 1, logger: silentLogger });
   try {
@@ -103,6 +106,7 @@ async function localiseBug(id: string): Promise<{ ranks: number[]; source: strin
     return { ranks, source: result.spectrumSource };
   } finally {
     await pool.close();
+    project.dispose();
   }
 }
 
@@ -114,7 +118,8 @@ describe("on fixture bugs, the buggy lines rank in the top few", () => {
     ["go-brackets", "coverage", 1],
     ["ts-invoice", "static", 4],
     ["java-max-subarray", "static", 3],
-    ["c-count-words", "static", 5],
+    // gcov gives make-driven C programs per-case coverage.
+    ["c-count-words", "coverage", 5],
     ["rust-run-length", "static", 3],
   ])("%s (%s spectrum): within the top %i", async (id, source, top) => {
     const result = await localiseBug(id);

@@ -7,7 +7,7 @@ import { defaultConfig } from "../../server/config/schema.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
-import { bug, isCorrect, projectDir } from "../support/fixture-bugs.js";
+import { bug, copyProject, isCorrect } from "../support/fixture-bugs.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
 
 const BUGS = [
@@ -32,24 +32,31 @@ describe("the built-in engine repairs fixture bugs", () => {
   test.each(BUGS)(
     "%s",
     async (id) => {
-      const root = projectDir(id);
+      // A throwaway copy with the project's own dependencies (tsc for TypeScript), as a user's checkout has them:
+      // scratch copies never link to a node_modules outside the workspace.
+      const project = copyProject(id);
+      const root = project.dir;
       const before = snapshotTree(root);
-      const report = await fixAllFailing({
-        root,
-        config: { ...defaultConfig(), engine: "builtin", "test.allowRun": "always", "repair.stopAfterPlausible": 1 },
-        logger: silentLogger,
-        progress: silentProgress,
-        signal: new AbortController().signal,
-      });
-      expect(report.status, report.message).toBe("fixed");
-      expect(report.failingBefore).toHaveLength(bug(id).failingTests.length);
-      const best = report.patches[0]!;
-      expect(best.verdict).toBe("repair");
-      expect(best.fixedTests).toHaveLength(report.failingBefore.length);
-      if (bug(id).multiHunk) expect(best.files.flatMap((f) => f.edits).length).toBeGreaterThan(1);
-      expect(await isCorrect(id, best)).toBe(true);
-      expect(snapshotTree(root)).toBe(before);
-      expect(ownScratchDirs(scratchRoot())).toEqual([]);
+      try {
+        const report = await fixAllFailing({
+          root,
+          config: { ...defaultConfig(), engine: "builtin", "test.allowRun": "always", "repair.stopAfterPlausible": 1 },
+          logger: silentLogger,
+          progress: silentProgress,
+          signal: new AbortController().signal,
+        });
+        expect(report.status, report.message).toBe("fixed");
+        expect(report.failingBefore).toHaveLength(bug(id).failingTests.length);
+        const best = report.patches[0]!;
+        expect(best.verdict).toBe("repair");
+        expect(best.fixedTests).toHaveLength(report.failingBefore.length);
+        if (bug(id).multiHunk) expect(best.files.flatMap((f) => f.edits).length).toBeGreaterThan(1);
+        expect(await isCorrect(id, best)).toBe(true);
+        expect(snapshotTree(root)).toBe(before);
+        expect(ownScratchDirs(scratchRoot())).toEqual([]);
+      } finally {
+        project.dispose();
+      }
     },
     300_000,
   );
