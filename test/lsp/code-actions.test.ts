@@ -10,6 +10,7 @@ import {
   repairTitle,
 } from "../../server/lsp/code-actions.js";
 import { CODE_ACTION_KINDS } from "../../server/lsp/protocol-names.js";
+import { sha256 } from "../../server/pipeline/workspace-files.js";
 import { DocumentStore } from "../../server/lsp/documents.js";
 import { hashText, type CachedRepair } from "../../server/lsp/repair-cache.js";
 
@@ -94,8 +95,13 @@ describe("repairEdit", () => {
     expect(diagnosticsFixedBy(repair, "/w/b.py", [pyright])).toEqual([]);
   });
 
-  test("hashText remembers recent texts and still tells different texts apart", () => {
-    expect(hashText(text)).toBe(hashText(text));
+  test("hashText is the pipeline's sha256, whether the text is remembered or not", () => {
+    // Repairs carry the pipeline's hash of their base text: the LSP layer must compute exactly the same one, for a
+    // remembered text and after more texts than it remembers have gone by.
+    expect(hashText(text)).toBe(sha256(text));
+    expect(hashText(text)).toBe(sha256(text));
+    for (let i = 0; i < 20; i++) expect(hashText(`${text}${i}`)).toBe(sha256(`${text}${i}`));
+    expect(hashText(text)).toBe(sha256(text));
     expect(hashText(text + " ")).not.toBe(hashText(text));
   });
 });
