@@ -4,6 +4,20 @@ import { killMarkedProcesses, newRunMark, RUN_MARK_VARIABLE } from "../leftovers
 /** How a spawned command ended. */
 export type ProcessEnd = "exited" | "timeout" | "cancelled" | "spawn-error";
 
+/** The result of a run that never started: cancelled before it began, or a command that could not be spawned. */
+export function noProcessRan(end: "cancelled" | "spawn-error", seconds: number, error?: string): ProcessResult {
+  return {
+    end,
+    exitCode: null,
+    signal: null,
+    stdout: "",
+    stderr: "",
+    seconds,
+    ...(error !== undefined ? { error } : {}),
+    leftovers: 0,
+  };
+}
+
 export interface ProcessResult {
   readonly end: ProcessEnd;
   /** Exit code when the process exited on its own; null when it was killed or never started. */
@@ -142,17 +156,7 @@ export function runProcess(command: string, options: RunProcessOptions): Promise
   const stderr = new CappedBuffer(cap);
   const seconds = (): number => (performance.now() - started) / 1000;
 
-  if (options.signal?.aborted) {
-    return Promise.resolve({
-      end: "cancelled",
-      exitCode: null,
-      signal: null,
-      stdout: "",
-      stderr: "",
-      seconds: 0,
-      leftovers: 0,
-    });
-  }
+  if (options.signal?.aborted) return Promise.resolve(noProcessRan("cancelled", 0));
 
   return new Promise<ProcessResult>((resolve) => {
     const mark = newRunMark();
@@ -165,16 +169,7 @@ export function runProcess(command: string, options: RunProcessOptions): Promise
         stdio: ["pipe", "pipe", "pipe"],
       });
     } catch (error) {
-      resolve({
-        end: "spawn-error",
-        exitCode: null,
-        signal: null,
-        stdout: "",
-        stderr: "",
-        seconds: seconds(),
-        error: error instanceof Error ? error.message : String(error),
-        leftovers: 0,
-      });
+      resolve(noProcessRan("spawn-error", seconds(), error instanceof Error ? error.message : String(error)));
       return;
     }
     // Nothing is ever written to the watcher's pipe; it only has to stay open while this process lives.

@@ -337,14 +337,22 @@ export class PatchValidator implements Evaluator {
     return this.inWorker(record.texts, async (worker) => {
       const full = await this.runIn(worker, undefined);
       if (full.kind !== "completed") return undefined;
-      const comparison = compareWithBaseline(this.options.baseline, full);
-      return {
-        ...record,
-        stillFailing: comparison.stillFailing,
-        full: comparison,
-        verdict: verdictOf(this.options.baseline, comparison),
-      };
+      return this.judgedBy(record, full);
     });
+  }
+
+  /**
+   * A record judged again by a full-suite run: its comparison with the baseline and its verdict, which is set
+   * undefined or not, so that an earlier verdict never survives a run that finds none.
+   */
+  private judgedBy(record: ValidationRecord, full: TestRunResult): ValidationRecord {
+    const comparison = compareWithBaseline(this.options.baseline, full);
+    return {
+      ...record,
+      stillFailing: comparison.stillFailing,
+      full: comparison,
+      verdict: verdictOf(this.options.baseline, comparison),
+    };
   }
 
   /** Warm verdicts that a cold run overruled. */
@@ -363,16 +371,14 @@ export class PatchValidator implements Evaluator {
     return this.inWorker(record.texts, async (worker) => {
       const full = await this.runIn(worker, undefined, { cold: true });
       if (full.kind === "cancelled") return undefined;
-      const comparison = compareWithBaseline(this.options.baseline, full);
-      const verdict = verdictOf(this.options.baseline, comparison);
-      if (verdict !== record.verdict) {
+      const judged = this.judgedBy(record, full);
+      if (judged.verdict !== record.verdict) {
         this.disagreements++;
         this.options.logger.warn(
-          `repair: a cold run overruled a warm verdict (${record.verdict ?? "none"} -> ${verdict ?? "none"}) for ${record.patch.map((p) => p.candidate.description).join("; ")}`,
+          `repair: a cold run overruled a warm verdict (${record.verdict ?? "none"} -> ${judged.verdict ?? "none"}) for ${record.patch.map((p) => p.candidate.description).join("; ")}`,
         );
       }
-      // The warm verdict must not survive a cold run that finds none: verdict is set, undefined or not.
-      return { ...record, stillFailing: comparison.stillFailing, full: comparison, verdict };
+      return judged;
     });
   }
 

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { killMarkedProcesses, newRunMark, RUN_MARK_VARIABLE } from "../../leftovers/marked-processes.js";
-import { killGroup, type ProcessResult } from "../process.js";
+import { killGroup, noProcessRan, type ProcessResult } from "../process.js";
 import type { InProcessRun } from "../plugins/plugin.js";
 import type { ExecutionOptions } from "../run-tests.js";
 
@@ -145,19 +145,10 @@ export class ForkServer {
   async run(run: InProcessRun, options: ExecutionOptions): Promise<ProcessResult> {
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
-    const broken = (error: string): ProcessResult => ({
-      end: "spawn-error",
-      exitCode: null,
-      signal: null,
-      stdout: "",
-      stderr: "",
-      seconds: seconds(),
-      error,
-      leftovers: 0,
-    });
+    const broken = (error: string): ProcessResult => noProcessRan("spawn-error", seconds(), error);
     if (this.closed) return broken("the warm server is gone");
     if (this.busy) return broken("the warm server is busy");
-    if (options.signal?.aborted) return { ...broken(""), end: "cancelled" };
+    if (options.signal?.aborted) return noProcessRan("cancelled", seconds());
     this.busy = true;
     const id = String(this.nextId++);
     const stdoutFile = join(options.reportDir, "warm-stdout.txt");
