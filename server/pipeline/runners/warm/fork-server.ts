@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { killMarkedProcesses, newRunMark, RUN_MARK_VARIABLE } from "../../leftovers/marked-processes.js";
 import { killGroup, noProcessRan, type ProcessResult } from "../process.js";
+import { releaseGroup, trackGroup } from "./process-groups.js";
 import type { InProcessRun } from "../plugins/plugin.js";
 import type { ExecutionOptions } from "../run-tests.js";
 
@@ -20,25 +21,6 @@ interface ServerMessage {
   readonly signal?: number;
   /** Set locally (never sent) when the server itself has exited. */
   readonly gone?: boolean;
-}
-
-/** Process groups of fork servers and of their children still alive; killed when this process exits. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function track(pid: number): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", () => {
-      for (const group of liveGroups) killGroup(group);
-    });
-  }
-  liveGroups.add(pid);
-}
-
-function untrack(pid: number): void {
-  killGroup(pid);
-  liveGroups.delete(pid);
 }
 
 async function readCapped(path: string): Promise<string> {
@@ -95,7 +77,7 @@ export class ForkServer {
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
     void this.exited.then(() => {
       this.closed = true;
-      if (child.pid !== undefined) untrack(child.pid);
+      if (child.pid !== undefined) releaseGroup(child.pid);
       for (const resolve of this.waiting.values()) resolve({ gone: true });
       this.waiting.clear();
     });
@@ -117,7 +99,7 @@ export class ForkServer {
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
     });
-    if (child.pid !== undefined) track(child.pid);
+    if (child.pid !== undefined) trackGroup(child.pid);
     const server = new ForkServer(child);
     let timer: NodeJS.Timeout | undefined;
     const ready = await new Promise<boolean>((resolve) => {
@@ -169,7 +151,7 @@ export class ForkServer {
         this.waiting.set(id, (message) => {
           if (message.pid !== undefined && message.exit === undefined && message.signal === undefined) {
             childPid = message.pid;
-            track(childPid);
+            trackGroup(childPid);
             if (killedFor) killGroup(childPid);
             return;
           }
@@ -201,7 +183,7 @@ export class ForkServer {
       options.signal?.removeEventListener("abort", onAbort);
       this.waiting.delete(id);
       // Whatever the child left behind (daemons, grandchildren) goes with its group, as after a cold run.
-      if (childPid !== undefined) untrack(childPid);
+      if (childPid !== undefined) releaseGroup(childPid);
       this.busy = false;
     }
   }
@@ -209,7 +191,7 @@ export class ForkServer {
   /** Kills the server (and a child still running). */
   close(): void {
     this.closed = true;
-    if (this.child.pid !== undefined) untrack(this.child.pid);
+    if (this.child.pid !== undefined) releaseGroup(this.child.pid);
     this.child.stdin.destroy();
   }
 
