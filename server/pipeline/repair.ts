@@ -7,6 +7,7 @@ import { factsFor, hunksFromLines, localise, type RankedHunk, type SuspiciousLin
 import { SourceFiles } from "./localise/source-files.js";
 import type { RepairPatch, RepairReport, RepairStatus } from "./report.js";
 import { detectTestCommand as detect } from "./runners/detect.js";
+import { runnerFor } from "./runners/plugins/table.js";
 import type { TestCommand } from "./runners/test-command.js";
 import { searchPatches } from "./search.js";
 import { testFilesFromRun } from "./test-files.js";
@@ -271,11 +272,17 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       return bases.get(file);
     };
     warm = (env.warm ?? WarmPool.for)(command, env.root, logger, signal);
-    // Warm verdicts are confirmed cold before they are reported: the search leaves time for that within the budget.
-    const searchDeadline = warm
-      ? deadline -
-        Math.min(COLD_CONFIRM_BUDGET_SHARE * (deadline - Date.now()), COLD_CONFIRM_RUNS * 1000 * (run.seconds + 1))
-      : deadline;
+    // Runners that stop at the first failure run a candidate's suite covering tests first (runners/selection.ts).
+    const ordering = runnerFor(command.kind).stopsAtFirstFailure
+      ? { tests: run.tests, ...(baseline.coverage ? { coverage: baseline.coverage } : {}) }
+      : undefined;
+    // Verdicts of warm runs and of ordered selections are confirmed cold before they are reported: the search
+    // leaves time for that within the budget.
+    const searchDeadline =
+      warm || ordering
+        ? deadline -
+          Math.min(COLD_CONFIRM_BUDGET_SHARE * (deadline - Date.now()), COLD_CONFIRM_RUNS * 1000 * (run.seconds + 1))
+        : deadline;
     const maxValidations = config["repair.maxValidations"];
     const candidateTimeoutMs = Math.min(
       fullTimeoutMs,
@@ -300,6 +307,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       hardDeadline: deadline,
       runSettings: baseline.candidateRuns,
       ...(warm ? { warm } : {}),
+      ...(ordering ? { ordering } : {}),
       stopAfterPlausible: config["repair.stopAfterPlausible"],
       signal,
       logger,

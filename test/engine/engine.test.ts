@@ -136,7 +136,10 @@ test("a candidate that loops forever times out and is killed", async () => {
     ),
   );
   expect(report.status).toBe("fixed");
-  expect(report.outcomes.find((o) => o.description.startsWith("loop"))?.outcome).toEqual({ kind: "timeout" });
+  // Whichever fires first on a loaded machine, the run's timeout or pytest's per-test deadline, the loop is killed
+  // and judged a failure, and the search goes on to the repair.
+  const loop = report.outcomes.find((o) => o.description.startsWith("loop"))?.outcome;
+  expect(loop?.kind === "timeout" || (loop?.kind === "failing-tests" && loop.count === 1)).toBe(true);
 }, 120_000);
 
 test("a patch that breaks another test is never reported, only recorded as an outcome", async () => {

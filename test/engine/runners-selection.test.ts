@@ -9,9 +9,10 @@ import type { SpectrumEntity } from "../../server/pipeline/localise/coverage.js"
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestOutcome } from "../../server/pipeline/runners/outcomes.js";
 import { runTests } from "../../server/pipeline/runners/run-tests.js";
+import { fixAllFailing } from "../../server/pipeline/repair.js";
 import { orderTestsForCandidate } from "../../server/pipeline/runners/selection.js";
 import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
-import { silentLogger } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
 import { WorkerPool } from "../../server/pipeline/validate/pool.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
@@ -82,3 +83,58 @@ test("pytest runs the selected tests in the given order and stops at the first f
     await workers.close();
   }
 }, 120_000);
+
+test("a candidate that passes its failing test runs the covering tests next and stops at the first regression", async () => {
+  // Each test appends "<pid> <name>" to a log outside the workspace, so that the tests of each run (one process per
+  // run, cold or warm) can be told apart.
+  const log = join(dir, "..", `${dir.split("/").pop()}-ran.log`);
+  const logged = (name: string, assertion: string): string =>
+    `def test_${name}():\n    with open(${JSON.stringify(log)}, "a") as f:\n        f.write(f"{os.getpid()} ${name}\\n")\n    assert ${assertion}\n\n\n`;
+  const root = join(dir, "project");
+  writeFiles(root, {
+    "calc.py": "def double(x):\n    return x + x + 1\n\n\ndef triple(x):\n    return 3 * x\n",
+    "test_calc.py":
+      "import os\n\nfrom calc import double, triple\n\n\n" +
+      logged("double", "double(2) == 4") +
+      logged("triple_a", "triple(1) == 3") +
+      logged("triple_b", "triple(2) == 6") +
+      logged("z_negative", "double(-3) < 0"),
+  });
+  const candidate = (text: string, score: number): Candidate => ({
+    text,
+    score,
+    generator: "template",
+    editKind: "operator",
+    description: text.trim(),
+  });
+  try {
+    const report = await fixAllFailing({
+      root,
+      config: { ...defaultConfig(), "test.allowRun": "always", "repair.workers": 1, "repair.maxValidations": 10 },
+      logger: silentLogger,
+      progress: silentProgress,
+      signal: new AbortController().signal,
+      // The first candidate fixes the failing test and breaks the test that covers the changed line, which is
+      // the last test of the file; the second is the repair.
+      generate: (context) =>
+        Promise.resolve(
+          context.buggyText.includes("x + x + 1")
+            ? [candidate("    return abs(x) * 2", 2), candidate("    return x + x", 1)]
+            : [],
+        ),
+    });
+    expect(report.status).toBe("fixed");
+    expect(report.patches.map((p) => p.description)).toEqual(["return x + x"]);
+    const runs = new Map<string, string[]>();
+    for (const line of readFileSync(log, "utf8").trim().split("\n")) {
+      const [pid, name] = line.split(" ");
+      runs.set(pid!, [...(runs.get(pid!) ?? []), name!]);
+    }
+    // The breaking candidate's suite run started with the covering test and stopped at its failure.
+    expect([...runs.values()]).toContainEqual(["z_negative"]);
+    // The repair's ordered run put the covering test first and the test that failed at baseline last.
+    expect([...runs.values()]).toContainEqual(["z_negative", "triple_a", "triple_b", "double"]);
+  } finally {
+    removeDir(log);
+  }
+}, 180_000);

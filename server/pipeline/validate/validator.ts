@@ -10,7 +10,9 @@ import {
   type BaselineFacts,
   type SuiteComparison,
 } from "../verdict.js";
+import type { SpectrumEntity } from "../localise/coverage.js";
 import { runTests, type CandidateRunSettings } from "../runners/run-tests.js";
+import { orderTestsForCandidate, type ChangedLines } from "../runners/selection.js";
 import type { WarmPool } from "../runners/warm/warm-pool.js";
 import type { TestCommand } from "../runners/test-command.js";
 import type { GeneratorId, Logger } from "../types.js";
@@ -73,6 +75,12 @@ export interface ValidatorOptions {
    * Verdicts from warm runs are to be confirmed by a cold run before a patch is reported.
    */
   readonly warm?: WarmPool;
+  /**
+   * The baseline's tests and coverage, for runners that stop at the first failure and run selected tests in the
+   * order given: a candidate that passes its failing tests then runs the rest of the suite covering tests first and
+   * stops at the first regression (runners/selection.ts). Without it the rest of the suite runs whole.
+   */
+  readonly ordering?: { readonly tests: readonly TestOutcome[]; readonly coverage?: readonly SpectrumEntity[] };
   /** Called when a plausible patch is found (for secondsToFirstPlausible and progress). */
   readonly onPlausible?: (record: ValidationRecord) => void;
   readonly onValidated?: (record: ValidationRecord) => void;
@@ -90,6 +98,20 @@ function runFailure(run: TestRunResult): CandidateOutcome {
   return run.kind === "timeout"
     ? { kind: "timeout" }
     : { kind: "compile-error", message: run.problem ?? "the code does not build" };
+}
+
+/** Suites larger than this run whole: a command line naming every test would outgrow what shells accept. */
+const MAX_ORDERED_TESTS = 2000;
+
+/** The lines of the unmodified files a patch replaces (an insertion counts as the line it goes before). */
+function changedLinesOf(patch: Patch): ChangedLines {
+  const changed = new Map<string, number[]>();
+  for (const { hunk } of patch) {
+    const lines = changed.get(hunk.file) ?? [];
+    for (let line = hunk.startLine; line < Math.max(hunk.endLine, hunk.startLine + 1); line++) lines.push(line);
+    changed.set(hunk.file, lines);
+  }
+  return changed;
 }
 
 /** The search's view of an outcome: how many tests fail (Infinity when nothing could be judged). */
@@ -310,7 +332,27 @@ export class PatchValidator implements Evaluator {
     if (failing.length > 0) {
       return judged({ kind: "failing-tests", count: failing.length, regressions: 0 }, { stillFailing: failing });
     }
-    // The failing tests pass: the full suite decides between a repair and a patch that breaks other tests.
+    // The failing tests pass: the rest of the suite decides between a repair and a patch that breaks other tests.
+    // Where the runner can, it runs likeliest-to-break first and stops at the first regression.
+    const ordered = this.options.command.canSelect ? this.suiteOrder(patch) : undefined;
+    if (ordered) {
+      const run = await this.runIn(worker, ordered, { stopAtFirstFailure: true });
+      if (run.kind === "cancelled") return undefined;
+      const broken = run.kind === "completed" ? this.regressionsIn(run) : [];
+      if (broken.length > 0) {
+        // The run stopped early: what did not run is unknown, so this record has no verdict (none is needed: a
+        // patch that breaks a test is neither a repair nor a partial patch).
+        return judged(
+          { kind: "failing-tests", count: broken.length, regressions: broken.length },
+          { stillFailing: oracleStillFailing(this.options.baseline.oracle, run) },
+        );
+      }
+      const comparison = compareWithBaseline(this.options.baseline, run);
+      if (run.kind === "completed" && comparison.regressions.length === 0 && comparison.stillFailing.length === 0) {
+        return judged({ kind: "plausible" }, { stillFailing: [], full: comparison });
+      }
+      // Anything else (a flaky test that stopped the run, a run that did not complete) is judged by the whole suite.
+    }
     const full = this.options.command.canSelect ? await this.runIn(worker, undefined) : first;
     if (full.kind === "cancelled") return undefined;
     const comparison = compareWithBaseline(this.options.baseline, full);
@@ -323,6 +365,30 @@ export class PatchValidator implements Evaluator {
       );
     }
     return judged({ kind: "plausible" }, { stillFailing: [], full: comparison });
+  }
+
+  /**
+   * The whole baseline suite in the order a candidate's run should take (runners/selection.ts), with the tests that
+   * failed at baseline last (a flaky one must not stop the run before the others ran); undefined when the run is
+   * to be whole instead: no ordering facts, or a suite too large to name.
+   */
+  private suiteOrder(patch: Patch): TestOutcome[] | undefined {
+    const ordering = this.options.ordering;
+    if (!ordering || ordering.tests.length === 0 || ordering.tests.length > MAX_ORDERED_TESTS) return undefined;
+    const { failingAtBaseline } = this.options.baseline;
+    const order = orderTestsForCandidate({
+      oracle: [],
+      tests: ordering.tests.filter((t) => !failingAtBaseline.has(t.name)),
+      ...(ordering.coverage ? { coverage: ordering.coverage } : {}),
+      changed: changedLinesOf(patch),
+    });
+    return [...order, ...ordering.tests.filter((t) => failingAtBaseline.has(t.name) && t.status !== "skipped")];
+  }
+
+  /** Tests that fail in a run and did not fail at baseline. */
+  private regressionsIn(run: TestRunResult): string[] {
+    const { failingAtBaseline } = this.options.baseline;
+    return run.tests.filter((t) => t.status === "failed" && !failingAtBaseline.has(t.name)).map((t) => t.name);
   }
 
   /**
@@ -355,6 +421,14 @@ export class PatchValidator implements Evaluator {
     };
   }
 
+  /**
+   * Whether verdicts are to be confirmed by a cold run of the whole command before they are reported: when warm
+   * servers or ordered selections judged them (a selection names the baseline's tests; the command may run more).
+   */
+  get needsConfirmation(): boolean {
+    return this.options.warm !== undefined || this.options.ordering !== undefined;
+  }
+
   /** Warm verdicts that a cold run overruled. */
   get warmColdDisagreements(): number {
     return this.disagreements;
@@ -366,7 +440,7 @@ export class PatchValidator implements Evaluator {
    * false repair. Undefined when cancelled or when the cold run could not be had.
    */
   async confirmCold(record: ValidationRecord): Promise<ValidationRecord | undefined> {
-    if (!this.options.warm) return record;
+    if (!this.needsConfirmation) return record;
     if (this.options.signal.aborted) return undefined;
     return this.inWorker(record.texts, async (worker) => {
       const full = await this.runIn(worker, undefined, { cold: true });
@@ -413,7 +487,7 @@ export class PatchValidator implements Evaluator {
   private async runIn(
     worker: Worker,
     only: readonly TestOutcome[] | undefined,
-    options: { cold?: boolean } = {},
+    options: { cold?: boolean; stopAtFirstFailure?: boolean } = {},
   ): Promise<TestRunResult> {
     const ownTimeoutMs = worker.runs === 0 ? this.options.firstRunTimeoutMs : this.options.candidateTimeoutMs;
     // The budget bounds the whole job: no run may outlive it (by more than a second to start it).
@@ -428,6 +502,7 @@ export class PatchValidator implements Evaluator {
       env: { ...worker.copy.env, ...(this.options.env ?? {}) },
       reportParent: worker.copy.dir,
       ...(only ? { only } : {}),
+      ...(options.stopAtFirstFailure ? { stopAtFirstFailure: true } : {}),
       ...(this.options.runSettings ?? {}),
       ...(this.options.warm && !options.cold ? { executor: this.options.warm.executorFor(worker) } : {}),
     });
