@@ -55,6 +55,9 @@ describe("the server bundled into the VS Code extension", () => {
     expect(manifest).toMatchObject({ type: "module", version: root.version });
     expect(existsSync(join(outDir, "grammars", "queries", "python.scm"))).toBe(true);
     expect(existsSync(join(outDir, "dist", "test"))).toBe(false);
+    // Scripts that other runtimes run are read from the package root's source tree, so they ship there.
+    expect(existsSync(join(outDir, "server", "pipeline", "runners", "warm", "pytest_fork_server.py"))).toBe(true);
+    expect(readdirSync(join(outDir, "server", "pipeline", "localise")).some((f) => f.endsWith(".py"))).toBe(true);
   });
 
   it("loads LanceDB's native module from the bundle alone", () => {

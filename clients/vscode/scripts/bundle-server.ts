@@ -92,6 +92,9 @@ export function productionPackages(repoRoot: string): string[] {
   return [...found].sort();
 }
 
+/** Extensions of the files other runtimes execute (Python, Node scripts outside the build, Java sources). */
+const RUNTIME_ASSET_EXTENSIONS = [".py", ".mjs", ".cjs", ".java"];
+
 /** The top-level source folders of the project (tsconfig include), except the tests: what dist/ holds that runs. */
 export function runtimeSourceFolders(repoRoot: string): string[] {
   const tsconfig = JSON.parse(readFileSync(join(repoRoot, "tsconfig.json"), "utf8")) as { include?: string[] };
@@ -130,6 +133,16 @@ export function bundleServer(options: BundleOptions): BundleSummary {
   for (const folder of runtimeSourceFolders(repoRoot)) {
     const built = join(repoRoot, "dist", folder);
     if (existsSync(built)) cpSync(built, join(outDir, "dist", folder), { recursive: true, filter: isRuntimeFile });
+  }
+  // Scripts the server hands to other runtimes (pytest plugins, fork servers, JVM agents) are read from the source
+  // tree at run time (packageRoot()/server/...), so the bundle carries them at the same relative paths.
+  for (const folder of runtimeSourceFolders(repoRoot)) {
+    const source = join(repoRoot, folder);
+    if (!existsSync(source)) continue;
+    cpSync(source, join(outDir, folder), {
+      recursive: true,
+      filter: (path) => statSync(path).isDirectory() || RUNTIME_ASSET_EXTENSIONS.some((ext) => path.endsWith(ext)),
+    });
   }
   const queries = join(repoRoot, "grammars", "queries");
   cpSync(queries, join(outDir, "grammars", "queries"), {
