@@ -2,7 +2,7 @@
 // formatter tested only by comparing whole printed tables (every test calls the same entry point, and the failures
 // name no source line) gets a real spectrum, localisation ranks its buggy line near the top, and the engine repairs
 // it end to end.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -76,6 +76,102 @@ async function coverageOfFixture(): Promise<{ entities: SpectrumEntity[]; second
   }
 }
 
+/** A class using the constructs whose bytecode line probes must not break (frames, handlers, constructors). */
+const SHAPES_SOURCE = `package shapes;
+
+import java.util.List;
+import java.util.function.Function;
+
+public class Shapes {
+    public sealed interface Shape permits Square, Circle {}
+
+    public record Square(int side) implements Shape {
+        public Square {
+            if (side < 0) throw new IllegalArgumentException("side");
+        }
+    }
+
+    public record Circle(int radius) implements Shape {}
+
+    static class Base {
+        final int value;
+
+        Base(int value) {
+            this.value = value;
+        }
+    }
+
+    static class Derived extends Base {
+        Derived(boolean big) {
+            super(big ? 10
+                : 1);
+        }
+    }
+
+    public static int area(Shape shape) {
+        if (shape instanceof Square q) {
+            return q.side() * q.side();
+        } else if (shape instanceof Circle c) {
+            return 3 * c.radius() * c.radius();
+        }
+        return 0;
+    }
+
+    public static String size(String word) {
+        return switch (word.length()) {
+            case 0 -> "empty";
+            case 1 -> {
+                String one = "one";
+                yield one;
+            }
+            default -> "many";
+        };
+    }
+
+    public static int parse(String text) {
+        int result;
+        try {
+            result = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            result = -1;
+        } finally {
+            text = null;
+        }
+        return result;
+    }
+
+    public static int everything() {
+        Function<Integer, Integer> next = x -> x
+            + 1;
+        int total = 0;
+        for (int i : List.of(1, 2, 3)) total += next.apply(i);
+        return total + new Derived(true).value + parse("x") + size("a").length();
+    }
+}
+`;
+
+const SHAPES_TEST = `package shapes;
+
+import static org.junit.Assert.assertEquals;
+
+import org.junit.Test;
+
+public class ShapesTest {
+    @Test
+    public void squaresOnly() {
+        assertEquals(9, Shapes.area(new Shapes.Square(3)));
+    }
+
+    @Test
+    public void everyConstructRuns() {
+        assertEquals(3, Shapes.area(new Shapes.Circle(1)));
+        assertEquals("empty", Shapes.size(""));
+        assertEquals(4, Shapes.parse("4"));
+        assertEquals(21, Shapes.everything());
+    }
+}
+`;
+
 describe("Java coverage", () => {
   test("reads the runner's report: lines of non-test files only, mapped onto the user's root, bad rows skipped", () => {
     const report = [
@@ -104,6 +200,67 @@ describe("Java coverage", () => {
       ],
     ]);
   });
+
+  test("instrumented classes of every kind still verify and run: records, switch expressions, lambdas, finally", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "repair-java-coverage-test-"));
+    try {
+      const root = join(dir, "workspace");
+      mkdirSync(join(root, "src", "shapes"), { recursive: true });
+      mkdirSync(join(root, "test", "shapes"), { recursive: true });
+      writeFileSync(join(root, "src", "shapes", "Shapes.java"), SHAPES_SOURCE);
+      writeFileSync(join(root, "test", "shapes", "ShapesTest.java"), SHAPES_TEST);
+      const detected = await javacJUnitRunner.detection[0]!.detect(new WorkspaceProbe(root));
+      const entities = await javaCoverage({
+        cwd: root,
+        userRoot: "/home/me/shapes",
+        privateParent: dir,
+        plan: detected!.java!,
+        env: {},
+        timeoutMs: 120_000,
+        signal: new AbortController().signal,
+        isTestFile: (file) => file.includes("/test/"),
+      });
+      // JUnit's own verdicts: a VerifyError from a badly instrumented class would fail these tests.
+      expect(entities.map((e) => [e.name, e.failed]).sort()).toEqual([
+        ["shapes.ShapesTest.everyConstructRuns", false],
+        ["shapes.ShapesTest.squaresOnly", false],
+      ]);
+      const file = "/home/me/shapes/src/shapes/Shapes.java";
+      const lineOf = (text: string): number => SHAPES_SOURCE.split("\n").findIndex((l) => l.includes(text));
+      const all = entities.find((e) => e.name.endsWith("everyConstructRuns"))!.lines.get(file)!;
+      const squares = entities.find((e) => e.name.endsWith("squaresOnly"))!.lines.get(file)!;
+      for (const text of ["yield", "text = null", "total += next.apply", "super(", "result = -1"])
+        expect(all.has(lineOf(text)), text).toBe(true);
+      expect(squares.has(lineOf("return q.side()"))).toBe(true);
+      expect(squares.has(lineOf("return 3 * c.radius()"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  test("a workspace that does not compile has no Java coverage, and nothing is left behind", async () => {
+    const copy = copyProject(ID);
+    const privateParent = mkdtempSync(join(tmpdir(), "repair-java-coverage-test-"));
+    try {
+      const detected = await javacJUnitRunner.detection[0]!.detect(new WorkspaceProbe(copy.dir));
+      writeFileSync(join(copy.dir, "src", "Tabulate.java"), "public class Tabulate {\n  int broken(\n}\n");
+      const entities = await javaCoverage({
+        cwd: copy.dir,
+        userRoot: projectDir(ID),
+        privateParent,
+        plan: detected!.java!,
+        env: {},
+        timeoutMs: 120_000,
+        signal: new AbortController().signal,
+        isTestFile: () => false,
+      });
+      expect(entities).toEqual([]);
+      expect(readdirSync(privateParent)).toEqual([]);
+    } finally {
+      copy.dispose();
+      rmSync(privateParent, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test("an input/output-tested program: one entity per test, and the buggy line is run by the failing ones only", async () => {
     const { entities, seconds } = await coverageOfFixture();

@@ -46,7 +46,10 @@ export interface JavaCoverageOptions {
   readonly isTestFile: (file: string) => boolean;
 }
 
-/** The user-level cache folder of compiled agents ($XDG_CACHE_HOME/repair-ls, else ~/.cache/repair-ls). */
+/**
+ * Where compiled agents are cached: the user-level cache folder ($XDG_CACHE_HOME/repair-ls, else
+ * ~/.cache/repair-ls). Never a shared temporary folder, where another user could leave a jar for this one to run.
+ */
 function cacheRoot(env: Record<string, string>): string {
   const cacheHome = env.XDG_CACHE_HOME ?? process.env.XDG_CACHE_HOME;
   const base = cacheHome && isAbsolute(cacheHome) ? cacheHome : join(homedir(), ".cache");
@@ -78,34 +81,56 @@ export async function agentJar(
   }
   const texts = await Promise.all(names.map((n) => readFile(join(sourceDir, n), "utf8")));
   const key = sha256([junitJar, asmJar, ...names.map((n, i) => `${n}\n${texts[i]}`)].join("\u0000")).slice(0, 16);
+  const build = { sourceDir, names, junitJar, asmJar, env, signal };
   const cache = cacheRoot(env);
-  const final = join(cache, key);
-  const jar = join(final, AGENT_JAR);
-  if (existsSync(jar)) return jar;
+  const jar = join(cache, key, AGENT_JAR);
+  return existsSync(jar) || (await buildAgent(cache, key, build)) ? jar : undefined;
+}
+
+/** Compiles the agent into cache/key; false when that fails (javac missing, folder not writable). */
+async function buildAgent(
+  cache: string,
+  key: string,
+  build: {
+    sourceDir: string;
+    names: readonly string[];
+    junitJar: string;
+    asmJar: string;
+    env: Record<string, string>;
+    signal: AbortSignal;
+  },
+): Promise<boolean> {
   try {
     await mkdir(cache, { recursive: true });
     const building = await mkdtemp(join(cache, `${key}.building-`));
     try {
       await mkdir(join(building, "classes"));
       await writeFile(join(building, "MANIFEST.MF"), AGENT_MANIFEST, "utf8");
-      const sources = names.map((n) => shellQuote(join(sourceDir, n))).join(" ");
-      const build = await runProcess(
+      const sources = build.names.map((n) => shellQuote(join(build.sourceDir, n))).join(" ");
+      const classpath = shellQuote(`${build.junitJar}:${build.asmJar}`);
+      const result = await runProcess(
         [
-          `javac -nowarn -encoding UTF-8 -d classes -cp ${shellQuote(`${junitJar}:${asmJar}`)} ${sources}`,
+          `javac -nowarn -encoding UTF-8 -d classes -cp ${classpath} ${sources}`,
           `jar cfm ${AGENT_JAR} MANIFEST.MF -C classes .`,
         ].join(" && "),
-        { cwd: building, env: { ...process.env, ...env }, timeoutMs: AGENT_BUILD_TIMEOUT_MS, signal },
+        {
+          cwd: building,
+          env: { ...process.env, ...build.env },
+          timeoutMs: AGENT_BUILD_TIMEOUT_MS,
+          signal: build.signal,
+        },
       );
-      if (build.end !== "exited" || build.exitCode !== 0) return undefined;
+      if (result.end !== "exited" || result.exitCode !== 0) return false;
       await rm(join(building, "classes"), { recursive: true, force: true });
-      await rename(building, final).catch(() => undefined);
+      // Another build of the same key may have won the rename: its jar is as good.
+      await rename(building, join(cache, key)).catch(() => undefined);
     } finally {
       await rm(building, { recursive: true, force: true });
     }
   } catch {
-    return undefined;
+    return false;
   }
-  return existsSync(jar) ? jar : undefined;
+  return existsSync(join(cache, key, AGENT_JAR));
 }
 
 /** One test of the runner's report: its name, its own verdict, and the lines it hit (class-relative paths). */
