@@ -2,6 +2,7 @@ import { basename, join } from "node:path";
 import { existsSync } from "node:fs";
 import { parseJUnitCore } from "../parse/junitcore.js";
 import type { JavaJUnitPlan } from "../test-command.js";
+import { javaCoverageHook } from "./java-coverage-hook.js";
 import type { RunnerPlugin } from "./plugin.js";
 import type { WorkspaceProbe } from "./probe.js";
 import { readText } from "./probe.js";
@@ -91,4 +92,5 @@ export const javacJUnitRunner: RunnerPlugin = {
       buildFailed: genericBuildFailed,
     };
   },
+  coverage: javaCoverageHook,
 };
