@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
-import { Worker, isMainThread, workerData } from "node:worker_threads";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 
 const SCRIPT_EXTENSIONS = new Set([".js", ".mjs", ".cjs"]);
 /** Test file names node --test looks for (Node 20): `test.js`, `test-x.js`, `x.test.js`, `x-test.js`, `x_test.js`. */
@@ -164,42 +164,78 @@ function splitArgs(args) {
   return { flags, operands };
 }
 
-/** Runs one test file in a fresh worker; resolves with its exit code, or a reason to run cold. */
-function runFile(file, flags, env, out, err) {
-  return new Promise((done) => {
-    const exited = new Int32Array(new SharedArrayBuffer(4));
-    let worker;
-    try {
-      worker = new Worker(new URL(import.meta.url), {
-        workerData: { file: pathToFileURL(file).href, exited },
-        execArgv: flags,
-        env,
-        stdout: true,
-        stderr: true,
-        argv: [],
-      });
-    } catch (error) {
-      done({ cold: `the test file could not be run in a worker: ${error.message}` });
-      return;
-    }
-    worker.stdout.pipe(out, { end: false });
-    worker.stderr.pipe(err, { end: false });
-    let failure;
-    worker.on("error", (error) => {
-      failure = `the test file threw outside a test: ${error && error.message}`;
-    });
-    worker.on("exit", (code) => {
-      const drained = Promise.all([
-        new Promise((r) => (worker.stdout.readableEnded ? r() : worker.stdout.once("end", r))),
-        new Promise((r) => (worker.stderr.readableEnded ? r() : worker.stderr.once("end", r))),
-      ]);
-      void drained.then(() => {
-        if (failure) done({ cold: failure });
-        else if (Atomics.load(exited, 0) === 1) done({ cold: "the candidate called process.exit" });
-        else done({ exit: code });
-      });
-    });
+/** Most standby workers kept (one per test file and set of flags). */
+const MAX_STANDBY = 8;
+/** Workers started ahead of the next run, by test file and flags: they have not loaded anything of the workspace. */
+const standby = new Map();
+
+/**
+ * Starts a worker for one test file. It boots and then waits for the run's environment before it imports the file
+ * (so it can be started ahead, while the previous candidate's results are read); its events are recorded from the
+ * start, so that nothing it does is missed.
+ */
+function startWorker(file, flags) {
+  const exited = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { file: pathToFileURL(file).href, exited },
+    execArgv: flags,
+    stdout: true,
+    stderr: true,
+    argv: [],
   });
+  const state = { worker, exited, failure: undefined };
+  worker.on("error", (error) => {
+    state.failure = `the test file threw outside a test: ${error && error.message}`;
+  });
+  state.ended = new Promise((resolve) => worker.once("exit", resolve));
+  return state;
+}
+
+function standbyKey(file, flags) {
+  return JSON.stringify([file, flags]);
+}
+
+/** Starts a standby worker for the next run of the same file with the same flags. */
+function prepareStandby(file, flags) {
+  const key = standbyKey(file, flags);
+  if (standby.has(key)) return;
+  try {
+    standby.set(key, startWorker(file, flags));
+  } catch {
+    return;
+  }
+  while (standby.size > MAX_STANDBY) {
+    const [oldest, state] = standby.entries().next().value;
+    standby.delete(oldest);
+    void state.worker.terminate();
+  }
+}
+
+/** Runs one test file in a fresh worker; resolves with its exit code, or a reason to run cold. */
+async function runFile(file, flags, env, out, err) {
+  const key = standbyKey(file, flags);
+  let state = standby.get(key);
+  standby.delete(key);
+  if (!state || state.failure !== undefined) {
+    try {
+      state = startWorker(file, flags);
+    } catch (error) {
+      return { cold: `the test file could not be run in a worker: ${error.message}` };
+    }
+  }
+  const { worker, exited } = state;
+  worker.stdout.pipe(out, { end: false });
+  worker.stderr.pipe(err, { end: false });
+  worker.postMessage({ env });
+  const code = await state.ended;
+  await Promise.all(
+    [worker.stdout, worker.stderr].map(
+      (stream) => new Promise((r) => (stream.readableEnded ? r() : stream.once("end", r))),
+    ),
+  );
+  if (state.failure) return { cold: state.failure };
+  if (Atomics.load(exited, 0) === 1) return { cold: "the candidate called process.exit" };
+  return { exit: code };
 }
 
 async function serve(request) {
@@ -222,12 +258,14 @@ async function serve(request) {
     }
     const files = testFiles(cwd, split.operands);
     if (!files) return { cold: "a test path does not exist" };
+    const flags = ["--test-reporter=tap", ...split.flags];
     let exit = 0;
     for (const file of files) {
-      const result = await runFile(file, ["--test-reporter=tap", ...split.flags], request.env, out, err);
+      const result = await runFile(file, flags, request.env, out, err);
       if (result.cold) return result;
       if (result.exit !== 0) exit = 1;
     }
+    for (const file of files) prepareStandby(file, flags);
     return { exit };
   } catch (error) {
     return { cold: `the warm server failed: ${error && error.message}` };
@@ -250,6 +288,11 @@ async function main() {
 /** In a worker: runs one test file, noting a call of process.exit (the run is then judged cold). */
 async function runInWorker() {
   const { file, exited } = workerData;
+  // The run's environment arrives when the run starts (the worker may have been started ahead of it).
+  const { env } = await new Promise((resolve) => parentPort.once("message", resolve));
+  parentPort.unref();
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, env);
   const exit = process.exit.bind(process);
   process.exit = (code) => {
     Atomics.store(exited, 0, 1);
