@@ -175,6 +175,33 @@ describe("node --test warm server on hand-made suites", () => {
 
   const packageJson = JSON.stringify({ name: "w", type: "module", scripts: { test: "node --test test/" } });
 
+  test.each(["node --test test/", "node --test", "node --test other/ test/a.test.js"])(
+    "the warm server finds the test files `%s` finds",
+    async (script) => {
+      const files = ["test/helper.js", "test/a.test.js", "test/sub/b.js", "test/sub/test-c.js"];
+      const more = ["other/x.js", "other/test/y.js", "other/z_test.mjs", "other/notes.txt"];
+      writeFiles(dir, {
+        "package.json": JSON.stringify({ name: "w", type: "module", scripts: { test: script } }),
+        ...Object.fromEntries(
+          [...files, ...more].map((f) => [
+            f,
+            `import test from "node:test";\nimport assert from "node:assert/strict";\n\ntest(${JSON.stringify(f)}, () => {\n  assert.ok(${f.includes("b.js") ? "false" : "true"});\n});\n`,
+          ]),
+        ),
+      });
+      const harness = await Harness.open(dir, "node-test");
+      try {
+        const { cold, warm } = await harness.both({});
+        expect(verdictView(warm)).toEqual(verdictView(cold));
+        expect(cold.counts.total).toBeGreaterThanOrEqual(2);
+        expect(harness.warm.stats.warmRuns).toBe(1);
+      } finally {
+        await harness.close();
+      }
+    },
+    120_000,
+  );
+
   test("module-level state never crosses candidates, and each candidate's code is its own", async () => {
     writeFiles(dir, {
       "package.json": packageJson,

@@ -64,7 +64,8 @@ function testFiles(cwd, operands) {
     } catch {
       return undefined;
     }
-    if (stat.isDirectory()) walk(path, path, files);
+    // A file under a given folder is a test file by the same rules, its folders counted from the working folder.
+    if (stat.isDirectory()) walk(cwd, path, files);
     else files.push(path);
   }
   return [...new Set(files)];
