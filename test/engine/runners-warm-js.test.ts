@@ -229,7 +229,7 @@ describe("node --test warm server on hand-made suites", () => {
     }
   }, 120_000);
 
-  test("a candidate that calls process.exit or throws at import time gets the cold path's verdict; the server goes on", async () => {
+  test("a candidate that calls process.exit, sets process.exitCode or throws at import time gets the cold path's verdict; the server goes on", async () => {
     writeFiles(dir, {
       "package.json": packageJson,
       "src/m.js": "export function f() {\n  return 1;\n}\n",
@@ -242,13 +242,15 @@ describe("node --test warm server on hand-made suites", () => {
         "export function f() {\n  process.exit(0);\n}\n",
         "export function f() {\n  process.exit(3);\n}\n",
         'throw new Error("broken at import");\nexport function f() {\n  return 1;\n}\n',
+        // Every test passes, but the file's process ends with a failure code: node --test fails the file.
+        "export function f() {\n  process.exitCode = 3;\n  return 1;\n}\n",
       ];
       for (const text of candidates) {
         const { cold, warm } = await harness.both({ "src/m.js": text });
         expect(verdictView(warm)).toEqual(verdictView(cold));
       }
-      // Those three went cold (a warm worker cannot judge them faithfully); the server stayed and serves the next.
-      expect(harness.warm.stats.coldRuns).toBe(3);
+      // Those went cold (a warm worker cannot judge them faithfully); the server stayed and serves the next.
+      expect(harness.warm.stats.coldRuns).toBe(4);
       const after = await harness.both({});
       expect(verdictView(after.warm)).toEqual(verdictView(after.cold));
       expect(after.warm.counts).toEqual({ total: 2, failed: 0 });

@@ -165,6 +165,8 @@ function splitArgs(args) {
   return { flags, operands };
 }
 
+/** Characters of a worker's report kept to read its summary. */
+const REPORT_TAIL_CHARS = 512;
 /** Most standby workers kept (one per test file and set of flags). */
 const MAX_STANDBY = 8;
 /** Workers started ahead of the next run, by test file and flags: they have not loaded anything of the workspace. */
@@ -226,6 +228,11 @@ async function runFile(file, flags, env, out, err) {
   }
   const { worker, exited } = state;
   worker.stdout.pipe(out, { end: false });
+  // The end of the report says how many tests failed (TAP's `# fail n`).
+  let tail = "";
+  worker.stdout.on("data", (chunk) => {
+    tail = (tail + chunk.toString()).slice(-REPORT_TAIL_CHARS);
+  });
   worker.stderr.pipe(err, { end: false });
   worker.postMessage({ env });
   const code = await state.ended;
@@ -236,6 +243,10 @@ async function runFile(file, flags, env, out, err) {
   );
   if (state.failure) return { cold: state.failure };
   if (Atomics.load(exited, 0) === 1) return { cold: "the candidate called process.exit" };
+  // A file whose tests all pass but which sets a failing exit code is one more failing test to node --test (named
+  // by the file): a run that the server leaves to the cold path.
+  const failed = /^# fail (\d+)\s*$/m.exec(tail);
+  if (code !== 0 && (failed === null || failed[1] === "0")) return { cold: "the test file exited with a failure code" };
   return { exit: code };
 }
 
