@@ -18,10 +18,13 @@ const NODE_TEST = /^\s*node\s+(.*\s)?--test\b/;
 
 function invocation(command: TestCommand, options: InvocationOptions): Invocation {
   const only = selection(command, options);
-  const patternFlags = only ? leafNames(only).map((t) => `--test-name-pattern=^${escapeRegExp(t)}$`) : [];
-  const patterns = patternFlags.map(shellQuote);
+  const regExps = only ? leafNames(only).map((t) => `^${escapeRegExp(t)}$`) : [];
+  const patterns = regExps.map((r) => `--test-name-pattern=${shellQuote(r)}`);
   const base = command.command.replace(/^\s*node\s+/, "");
-  const inProcess = nodeTestInProcess(command.command, patternFlags);
+  const inProcess = nodeTestInProcess(
+    command.command,
+    regExps.map((r) => `--test-name-pattern=${r}`),
+  );
   return {
     shell: ["node --test-reporter=tap", ...patterns, base].filter((part) => part !== "").join(" "),
     env: { ...(options.env ?? {}) },
