@@ -1,5 +1,6 @@
 import { nodePerTestCoverage } from "../../localise/node-coverage.js";
 import type { TestCommand } from "../test-command.js";
+import { nodeTestInProcess, nodeTestWarmMode } from "../warm/node-test-warm.js";
 import { readPerFileV8Coverage, v8CoverageHook } from "./node-coverage-hook.js";
 import type { Invocation, InvocationOptions, RunnerPlugin } from "./plugin.js";
 import {
@@ -17,13 +18,19 @@ const NODE_TEST = /^\s*node\s+(.*\s)?--test\b/;
 
 function invocation(command: TestCommand, options: InvocationOptions): Invocation {
   const only = selection(command, options);
-  const patterns = only ? leafNames(only).map((t) => `--test-name-pattern=${shellQuote(`^${escapeRegExp(t)}$`)}`) : [];
+  const regExps = only ? leafNames(only).map((t) => `^${escapeRegExp(t)}$`) : [];
+  const patterns = regExps.map((r) => `--test-name-pattern=${shellQuote(r)}`);
   const base = command.command.replace(/^\s*node\s+/, "");
+  const inProcess = nodeTestInProcess(
+    command.command,
+    regExps.map((r) => `--test-name-pattern=${r}`),
+  );
   return {
     shell: ["node --test-reporter=tap", ...patterns, base].filter((part) => part !== "").join(" "),
     env: { ...(options.env ?? {}) },
     parse: (stdout) => Promise.resolve(parseTapOutcomes(stdout)),
     buildFailed: genericBuildFailed,
+    ...(inProcess ? { inProcess } : {}),
   };
 }
 
@@ -57,6 +64,7 @@ export const nodeTestRunner: RunnerPlugin = {
     },
   ],
   invocation,
+  warm: nodeTestWarmMode,
   coverage: {
     ...v8CoverageHook,
     async collect(context, inputs) {

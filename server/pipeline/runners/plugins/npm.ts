@@ -1,7 +1,25 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseAnyTextOutput } from "../parse/auto.js";
+import { nodeTestWarmMode, npmScriptInProcess } from "../warm/node-test-warm.js";
 import { v8CoverageHook } from "./node-coverage-hook.js";
-import type { RunnerPlugin } from "./plugin.js";
+import type { InProcessRun, RunnerPlugin } from "./plugin.js";
 import { RANK, genericBuildFailed, makeCommand, parseTapOutcomes } from "./shared.js";
+
+/**
+ * The in-process form of `npm test` in `cwd` when its script is one a warm node --test server runs (`node --test`,
+ * `tsc && node --test`); read at each run, since a candidate may change package.json.
+ */
+function inProcessOf(command: string, cwd: string): InProcessRun | undefined {
+  if (command.trim() !== "npm test") return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")) as { scripts?: { test?: unknown } };
+    const script = manifest.scripts?.test;
+    return typeof script === "string" ? npmScriptInProcess(script) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `npm test` with a script no runner plug-in takes over: TAP when it prints TAP, any known text format else. */
 export const npmRunner: RunnerPlugin = {
@@ -17,11 +35,17 @@ export const npmRunner: RunnerPlugin = {
           : undefined,
     },
   ],
-  invocation: (command, options) => ({
-    shell: command.command,
-    env: { ...(options.env ?? {}) },
-    parse: (stdout, stderr) => Promise.resolve(parseTapOutcomes(stdout) ?? parseAnyTextOutput(`${stdout}\n${stderr}`)),
-    buildFailed: genericBuildFailed,
-  }),
+  invocation: (command, options) => {
+    const inProcess = inProcessOf(command.command, options.cwd);
+    return {
+      shell: command.command,
+      env: { ...(options.env ?? {}) },
+      parse: (stdout, stderr) =>
+        Promise.resolve(parseTapOutcomes(stdout) ?? parseAnyTextOutput(`${stdout}\n${stderr}`)),
+      buildFailed: genericBuildFailed,
+      ...(inProcess ? { inProcess } : {}),
+    };
+  },
   coverage: v8CoverageHook,
+  warm: nodeTestWarmMode,
 };

@@ -25,6 +25,11 @@ export interface InProcessRun {
   readonly args: readonly string[];
   /** Whether the cold command starts the runner as a module (`python -m pytest`, which puts the cwd on sys.path). */
   readonly module: boolean;
+  /**
+   * For a `tsc -p <project> && node --test ...` command: the project (tsconfig) whose changed sources are transpiled,
+   * without a type-check, before the tests run.
+   */
+  readonly transpile?: string;
 }
 
 export interface InvocationOptions {

@@ -19,6 +19,8 @@ interface ServerMessage {
   readonly pid?: number;
   readonly exit?: number;
   readonly signal?: number;
+  /** Why the run cannot be judged by the server (e.g. a candidate that ends the worker): the caller runs it cold. */
+  readonly cold?: string;
   /** Set locally (never sent) when the server itself has exited. */
   readonly gone?: boolean;
 }
@@ -36,21 +38,25 @@ async function readCapped(path: string): Promise<string> {
 }
 
 export interface ForkServerOptions {
-  /** The server script (a Python file for pytest). */
+  /** The server script (a Python file for pytest, an ES module for node --test). */
   readonly script: string;
   readonly interpreter: string;
   /** Folders whose modules the server must never import: the workspace and its scratch copies. */
   readonly forbiddenRoots: readonly string[];
   /** Third-party modules to import once in the server. */
   readonly preload: readonly string[];
-  /** Where the server itself runs (never a workspace folder). */
+  /** Where the server itself runs (a folder it may not import modules from). */
   readonly cwd: string;
+  /** Extra environment of the server process. */
+  readonly env?: Record<string, string>;
 }
 
 /**
- * A fork server (see pytest_fork_server.py): a long-lived process that has the runner imported and forks one child
- * per run. One run at a time; every run's child leads its own process group, killed on timeout and cancellation;
- * the server's group is killed by close() and when this process exits.
+ * A fork server (see pytest_fork_server.py, node_warm_server.mjs): a long-lived process that has the runner loaded
+ * and runs one candidate at a time, in a forked child (which reports its pid and leads its own process group, killed
+ * on timeout and cancellation) or in a thread of its own (then a run stopped for a timeout or a cancellation takes
+ * the whole server with it, and the pool starts a new one). The server's group is killed by close() and when this
+ * process exits.
  */
 export class ForkServer {
   private readonly waiting = new Map<string, (message: ServerMessage) => void>();
@@ -95,6 +101,7 @@ export class ForkServer {
         PYTHONDONTWRITEBYTECODE: "1",
         REPAIR_LS_WARM_ROOTS: JSON.stringify(options.forbiddenRoots),
         REPAIR_LS_WARM_PRELOAD: JSON.stringify(options.preload),
+        ...options.env,
       },
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
@@ -142,6 +149,8 @@ export class ForkServer {
     const kill = (reason: "timeout" | "cancelled"): void => {
       killedFor ??= reason;
       if (childPid !== undefined) killGroup(childPid);
+      // A run in a thread of the server stops only with the server.
+      else this.close();
     };
     const timer = setTimeout(() => kill("timeout"), options.timeoutMs);
     const onAbort = (): void => kill("cancelled");
@@ -165,10 +174,14 @@ export class ForkServer {
           stdout: stdoutFile,
           stderr: stderrFile,
           module: run.module,
+          ...(run.transpile !== undefined ? { transpile: run.transpile } : {}),
         };
         this.child.stdin.write(`${JSON.stringify(request)}\n`);
       });
-      if (end.gone || (end.exit === undefined && end.signal === undefined)) {
+      if (end.cold !== undefined) return broken(end.cold);
+      // A run in a thread of the server ends with the server when it is stopped: that is its timeout or cancellation.
+      const stoppedWithServer = killedFor !== undefined && childPid === undefined && end.gone === true;
+      if (!stoppedWithServer && (end.gone || (end.exit === undefined && end.signal === undefined))) {
         if (childPid !== undefined) killGroup(childPid);
         return broken("the warm server stopped");
       }

@@ -55,9 +55,12 @@ export class WarmPool {
           this.stats.warmRuns++;
           return result;
         }
-        this.logger.debug(`repair: warm server of worker ${worker.id} failed (${result.error ?? ""}); running cold`);
-        server.close();
-        this.servers.delete(worker.id);
+        this.logger.debug(`repair: warm run of worker ${worker.id} failed (${result.error ?? ""}); running cold`);
+        // A server that is still alive only declined this run (e.g. a candidate that exits its worker): it stays.
+        if (!server.alive) {
+          server.close();
+          this.servers.delete(worker.id);
+        }
       }
       this.stats.coldRuns++;
       return coldExecutor(invocation, options);
