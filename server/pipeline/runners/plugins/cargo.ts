@@ -1,8 +1,14 @@
+import { rustCoverage } from "../../localise/rust-coverage.js";
 import { cargoBuildFailed, parseCargoTest } from "../parse/cargo.js";
 import type { RunnerPlugin } from "./plugin.js";
 import { RANK, leafNames, makeCommand, selection, shellQuote } from "./shared.js";
 
-/** cargo test with `--no-fail-fast` and exact name filters (libtest has no per-test timeout on stable Rust). */
+/**
+ * cargo test with `--no-fail-fast` and exact name filters. The worker's target folder (CARGO_TARGET_DIR, one per
+ * scratch copy) keeps the incremental build across candidates, so a candidate recompiles only its crate. Stable
+ * libtest has no per-test timeout, and cargo's fail-fast stops after a failing test binary, not a failing test,
+ * in its own order: neither per-test deadlines nor stopping at the first failure are offered.
+ */
 export const cargoRunner: RunnerPlugin = {
   kind: "cargo",
   canSelect: true,
@@ -36,5 +42,20 @@ export const cargoRunner: RunnerPlugin = {
       },
       buildFailed: cargoBuildFailed,
     };
+  },
+  coverage: {
+    // Per-test coverage needs an instrumented build and one run per test, after the baseline: nothing to add to it.
+    prepare: () => Promise.resolve({ env: {} }),
+    collect: (context, inputs) =>
+      rustCoverage({
+        cwd: context.scratchRoot,
+        scratchDir: context.scratchDir,
+        userRoot: context.userRoot,
+        env: context.env,
+        timeoutMs: context.timeoutMs,
+        signal: context.signal,
+        failing: inputs.oracleNames,
+        tests: inputs.run.tests.filter((t) => t.status !== "skipped").map((t) => t.name),
+      }),
   },
 };
