@@ -13,6 +13,7 @@ import { ochiai } from "../../server/pipeline/localise/coverage.js";
 import { llvmToolsForRustc, rustCoverage } from "../../server/pipeline/localise/rust-coverage.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestOutcome, TestRunResult } from "../../server/pipeline/runners/outcomes.js";
+import { cargoRunner } from "../../server/pipeline/runners/plugins/cargo.js";
 import { runProcess } from "../../server/pipeline/runners/process.js";
 import { runTests, type RunTestsOptions } from "../../server/pipeline/runners/run-tests.js";
 import type { TestCommand } from "../../server/pipeline/runners/test-command.js";
@@ -129,7 +130,8 @@ async function fixtureSequence(id: string): Promise<void> {
     if (harness.command.canSelect) {
       const failing: TestOutcome[] = buggy.tests.filter((t) => t.status === "failed");
       const alone = await harness.same({}, { only: failing });
-      expect(alone.tests.map((t) => t.name).sort()).toEqual(failing.map((t) => t.name).sort());
+      // Only the selected tests ran, with the statuses the full run gave them.
+      expect(alone.tests.map((t) => [t.name, t.status]).sort()).toEqual(failing.map((t) => [t.name, "failed"]).sort());
       const fixedAlone = await harness.same(fixedTexts(id), { only: failing });
       expect(fixedAlone.tests.map((t) => [t.name, t.status])).toEqual(failing.map((t) => [t.name, "passed"]));
     }
@@ -297,6 +299,35 @@ describe("ctest: incremental build, selection by name, per-test deadlines", () =
       removeDir(join(root, ".."));
     }
   }, 300_000);
+});
+
+describe("cargo: a selected run builds only the targets that hold the selected tests", () => {
+  const command: TestCommand = { kind: "cargo", command: "cargo test --no-fail-fast", source: "", canSelect: true };
+  const shellFor = (only: TestOutcome[], base = command): string =>
+    cargoRunner.invocation(base, { cwd: "/w", reportDir: "/r", only }).shell;
+  const selected = (name: string, unit?: string): TestOutcome => ({
+    name,
+    status: "failed",
+    message: "",
+    selector: { test: name, ...(unit ? { unit } : {}) },
+  });
+
+  test("library, integration-test and binary targets; none when a test's binary is unknown", () => {
+    expect(shellFor([selected("tests::a", "src/lib.rs")])).toBe("cargo test --lib --no-fail-fast -- tests::a --exact");
+    expect(shellFor([selected("tests::a", "src/lib.rs"), selected("round_trip", "tests/codec.rs")])).toBe(
+      "cargo test --lib --test codec --no-fail-fast -- tests::a round_trip --exact",
+    );
+    expect(shellFor([selected("main_test", "src/bin/tool.rs")])).toBe(
+      "cargo test --bin tool --no-fail-fast -- main_test --exact",
+    );
+    expect(shellFor([selected("tests::a", "src/lib.rs"), selected("tests::b")])).toBe(
+      "cargo test --no-fail-fast -- tests::a tests::b --exact",
+    );
+    const chosen = { ...command, command: "cargo test --no-fail-fast --test codec" };
+    expect(shellFor([selected("round_trip", "tests/codec.rs")], chosen)).toBe(
+      "cargo test --no-fail-fast --test codec -- round_trip --exact",
+    );
+  });
 });
 
 describe("go: the job's build cache", () => {
