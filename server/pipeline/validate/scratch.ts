@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, realpath, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { realPathWithin } from "../workspace-files.js";
+import { IncludedFiles, stampFresh } from "./build-stamps.js";
 import { confinedPath } from "./confined-path.js";
 import { DependencyCopies } from "./dependency-copies.js";
 import { removeScratchFolder, scratchRoot, trackScratchFolder } from "./scratch-folders.js";
@@ -106,6 +107,8 @@ export interface ScratchCopyOptions {
 export class ScratchCopy {
   /** Originals of the files changed since the copy was made, to restore after each candidate. */
   private readonly originals = new Map<string, string>();
+  /** Which C and C++ files other files include (see IncludedFiles), read on the first candidate that needs it. */
+  private readonly includes: IncludedFiles;
   private disposed = false;
 
   private constructor(
@@ -119,7 +122,11 @@ export class ScratchCopy {
     private readonly own: readonly string[],
     /** Dependency copies this copy made for itself (none when the job shares its own). */
     private readonly privateDependencies: DependencyCopies | undefined,
-  ) {}
+    /** The job's private folder (the dependency copies' holder), for build caches all its copies share. */
+    private readonly jobDir: string,
+  ) {
+    this.includes = new IncludedFiles(root, new Set([...NOT_COPIED, ...DEPENDENCIES]));
+  }
 
   static async create(source: string, options: ScratchCopyOptions = {}): Promise<ScratchCopy> {
     const parent = options.root ?? scratchRoot();
@@ -134,13 +141,14 @@ export class ScratchCopy {
       await mkdir(join(dir, "cache"), { recursive: true });
       await mkdir(dependencies.dir, { recursive: true });
       const own = [await realpath(dir), await realpath(dependencies.dir)];
-      copy = new ScratchCopy(dir, join(dir, "workspace"), source, own, privateDependencies);
+      copy = new ScratchCopy(dir, join(dir, "workspace"), source, own, privateDependencies, dependencies.dir);
       const linkDependency = async (folder: string, link: string): Promise<void> => {
         await symlink(await dependencies.copyOf(folder, options.signal), link, "dir");
       };
       await copyTree(source, copy.root, {
         maxFiles: MAX_SCRATCH_FILES,
         what: "the workspace",
+        preserveTimes: true,
         ...(options.signal ? { signal: options.signal } : {}),
         folder: async (name, src, dst) => {
           if (NOT_COPIED.has(name)) return "skip";
@@ -178,12 +186,16 @@ export class ScratchCopy {
     await writeConfined(await confinedPath(this.root, target, this.own), text);
   }
 
-  /** Environment that keeps this worker's build caches private and incremental across its runs. */
+  /**
+   * Environment that keeps the build caches private to the job and incremental across its runs. Go's build cache
+   * is keyed by content and safe for concurrent use, so the job's copies share one; cargo's target folder holds
+   * a lock and file times, so each copy has its own.
+   */
   get env(): Record<string, string> {
     const cache = join(this.dir, "cache");
     return {
       CARGO_TARGET_DIR: join(cache, "cargo-target"),
-      GOCACHE: join(cache, "go-build"),
+      GOCACHE: join(this.jobDir, "go-build"),
       GOFLAGS: "-buildvcs=false",
       PYTHONDONTWRITEBYTECODE: "1",
       TMPDIR: join(cache, "tmp"),
@@ -214,6 +226,7 @@ export class ScratchCopy {
    * the workspace.
    */
   async apply(texts: ReadonlyMap<string, string>): Promise<void> {
+    const written: string[] = [];
     for (const [file, text] of texts) {
       const target = this.toScratch(file);
       if (target === undefined) throw new Error(`${file} is outside the workspace`);
@@ -231,13 +244,26 @@ export class ScratchCopy {
         this.originals.set(path, original);
       }
       await writeConfined(path, text);
+      written.push(path);
     }
+    await this.stampWritten(written);
   }
 
   /** Puts back every file apply() changed. */
   async restore(): Promise<void> {
     for (const [target, text] of this.originals) await writeFile(target, text);
+    await this.stampWritten([...this.originals.keys()]);
     this.originals.clear();
+  }
+
+  /**
+   * Incremental builds (make, cargo) rebuild what is older than its sources: a written file (a candidate, or an
+   * original put back) gets a time later than every object built before, and a changed header makes every C and
+   * C++ file new, so that no stale object ever reaches a verdict.
+   */
+  private async stampWritten(paths: readonly string[]): Promise<void> {
+    await stampFresh(paths);
+    await this.includes.stampDependents(paths);
   }
 
   async dispose(): Promise<void> {

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { copyFile, mkdir, readdir, readlink, symlink } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readlink, stat, symlink, utimes } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
 /** File copies in flight at once: enough to keep the disk busy, few enough for libuv's small thread pool. */
@@ -18,6 +18,12 @@ export interface TreeCopyOptions {
   /** What is copied, for that message ("the workspace", "node_modules"). */
   readonly what: string;
   readonly signal?: AbortSignal;
+  /**
+   * Gives each copied file its original's modification time (never later than the copy's start), as `cp -p`
+   * does: make decides what to rebuild by comparing times, so a copy whose times follow the copying order could
+   * take a stale object file for an up-to-date one.
+   */
+  readonly preserveTimes?: boolean;
 }
 
 /** Whether `path` is `folder` or lies below it (both absolute and normalised). */
@@ -39,6 +45,13 @@ export async function copyLink(src: string, dst: string, from: string, to: strin
   } else {
     await symlink(target, dst);
   }
+}
+
+/** Sets `target`'s access and modification times to `source`'s, clamped to `latestMs` (a future time would win every later comparison). */
+async function copyTimes(source: string, target: string, latestMs: number): Promise<void> {
+  const times = await stat(source);
+  // Seconds as fractions keep sub-millisecond differences that a Date would round away.
+  await utimes(target, Math.min(times.atimeMs, latestMs) / 1000, Math.min(times.mtimeMs, latestMs) / 1000);
 }
 
 /**
@@ -71,11 +84,13 @@ export async function copyTree(from: string, to: string, options: TreeCopyOption
   };
   await walk(from, to);
   let next = 0;
+  const started = Date.now();
   const copier = async (): Promise<void> => {
     while (next < files.length) {
       if (options.signal?.aborted) throw new Error("cancelled");
       const [source, target] = files[next++]!;
       await copyFile(source, target, constants.COPYFILE_FICLONE);
+      if (options.preserveTimes) await copyTimes(source, target, started);
     }
   };
   await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, files.length) }, copier));

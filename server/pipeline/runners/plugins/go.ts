@@ -4,8 +4,11 @@ import type { RunnerPlugin } from "./plugin.js";
 import { RANK, escapeRegExp, leafNames, makeCommand, selection, shellQuote } from "./shared.js";
 
 /**
- * go test with -json events and `-run` selection. Its `-timeout` bounds a whole test binary (a timeout panics it
- * and the package's later tests never run), so it gives no per-test deadline here.
+ * go test with -json events and `-run` selection; each candidate compiles once, against the job's shared build
+ * cache (GOCACHE, see ScratchCopy.env), so only the changed package and its dependents are rebuilt. Its `-timeout`
+ * bounds a whole test binary (a timeout panics it and the package's later tests never run), so it gives no
+ * per-test deadline here; `-failfast` stops one package's binary only and runs tests in source order, not in the
+ * order asked, so it does not offer stopping at the first failure either.
  */
 export const goRunner: RunnerPlugin = {
   kind: "go",
