@@ -22,6 +22,13 @@ export function formatText(report: JobReport): string {
   if (report.testCommand) lines.push(`test command: ${report.testCommand}`);
   if (report.failingBefore.length > 0) lines.push(`failing before: ${report.failingBefore.join(", ")}`);
   if (report.flaky.length > 0) lines.push(`flaky (not repaired): ${report.flaky.join(", ")}`);
+  if (report.shard) {
+    const { shard, groups, owned } = report.shard;
+    const tests = groups.filter((g) => owned.includes(g.id)).flatMap((g) => g.tests).length;
+    lines.push(
+      `shard ${shard.index}/${shard.total}: repairs ${owned.length} of ${plural(groups.length, "repair group")} (${plural(tests, "failing test")}); the other shards repair the rest`,
+    );
+  }
   report.patches.forEach((patch, index) => {
     // A merged report's repairs are applied together (one set per shard), so none of them is "the best".
     const title = index === 0 && !isMerged(report) ? "best repair" : `repair ${index + 1}`;

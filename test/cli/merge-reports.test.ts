@@ -188,6 +188,11 @@ describe("merge-reports", () => {
     ]);
   });
 
+  test("a shard's text report says which share of the groups it repaired", () => {
+    const report = shardReport(1, []).report;
+    expect(formatText(report)).toContain("shard 1/2: repairs 1 of 2 repair groups (1 failing test)");
+  });
+
   test("the same repair found by two shards is merged once; different file versions conflict", () => {
     const same = mergeReports([shardReport(1, [fixF]), shardReport(2, [fixF])]);
     expect(same.patches).toHaveLength(1);
