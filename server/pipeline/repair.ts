@@ -251,7 +251,8 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       failing: oracle,
       passing: baseline.passing,
       ...(baseline.coverage ? { coverage: baseline.coverage } : {}),
-      output: run.output,
+      // The whole output names every failing test's frames: a shard repairing some of them must not read it.
+      ...(oracle.length === baseline.oracle.length ? { output: run.output } : {}),
     });
     state.failureSites = failureSites(localisation.evidence, oracle, localisation.hunks, sources, files);
     let hunks: readonly RankedHunk[] = localisation.hunks;
