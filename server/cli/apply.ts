@@ -1,10 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, realpath, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, relative, isAbsolute, basename } from "node:path";
-import type { JobReportPatch } from "../lsp/job-report.js";
+import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
 import { replaceLineRanges } from "../pipeline/combine/patch.js";
+import { confirmInPlace } from "../pipeline/confirm-in-place.js";
 import { sha256 } from "../pipeline/workspace-files.js";
 import { editableFile } from "./file-bytes.js";
+
+/** Timeout of the confirming in-place run when no budget was given: the test.timeoutSeconds default. */
+export const DEFAULT_CONFIRM_SECONDS = 120;
 
 /** One file `--apply` will write: its bytes and mode before, and the bytes after. */
 export interface PlannedWrite {
@@ -23,35 +27,38 @@ async function insideRoot(root: string, path: string): Promise<boolean> {
 
 /**
  * Plans the writes of `--apply` without writing anything: every file must lie inside the workspace (links
- * resolved), still hash as it did when the patch was computed, and be editable in its own encoding. Throws with a
- * reason naming the file otherwise.
+ * resolved), still hash as it did when the patch was computed, and be editable in its own encoding. Patches that
+ * touch one file (repairs merged from several shards) are spliced into it together, so they must agree on its
+ * hash and must not overlap. Throws with a reason naming the file otherwise.
  */
 export async function planWrites(root: string, patches: readonly JobReportPatch[]): Promise<PlannedWrite[]> {
-  const planned: PlannedWrite[] = [];
+  const byFile = new Map<string, { hash: string | undefined; edits: JobReportPatch["edits"][number][] }>();
   for (const patch of patches) {
     for (const file of patch.files) {
-      const path = join(root, file);
-      if (!(await insideRoot(root, path)))
-        throw new Error(`${file} resolves outside the workspace; nothing was written`);
-      const before = await readFile(path);
-      const editable = editableFile(before);
-      if (typeof editable === "string") throw new Error(`${file}: ${editable}; nothing was written`);
-      if (sha256(editable.serverText) !== patch.baseHashes[file]) {
-        throw new Error(`${file} changed since the repair was computed; nothing was written`);
-      }
-      let after: Buffer;
-      try {
-        after = editable.encode(
-          replaceLineRanges(
-            editable.spliceText,
-            patch.edits.filter((e) => e.file === file),
-          ),
-        );
-      } catch (error) {
-        throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}; nothing was written`);
-      }
-      planned.push({ path, before, after, mode: (await stat(path)).mode & 0o7777 });
+      const hash = patch.baseHashes[file];
+      const entry = byFile.get(file) ?? { hash, edits: [] };
+      if (entry.hash !== hash) throw new Error(`${file}: the patches were computed against different versions`);
+      entry.edits.push(...patch.edits.filter((e) => e.file === file));
+      byFile.set(file, entry);
     }
+  }
+  const planned: PlannedWrite[] = [];
+  for (const [file, { hash, edits }] of byFile) {
+    const path = join(root, file);
+    if (!(await insideRoot(root, path))) throw new Error(`${file} resolves outside the workspace; nothing was written`);
+    const before = await readFile(path);
+    const editable = editableFile(before);
+    if (typeof editable === "string") throw new Error(`${file}: ${editable}; nothing was written`);
+    if (sha256(editable.serverText) !== hash) {
+      throw new Error(`${file} changed since the repair was computed; nothing was written`);
+    }
+    let after: Buffer;
+    try {
+      after = editable.encode(replaceLineRanges(editable.spliceText, edits));
+    } catch (error) {
+      throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}; nothing was written`);
+    }
+    planned.push({ path, before, after, mode: (await stat(path)).mode & 0o7777 });
   }
   return planned;
 }
@@ -96,4 +103,67 @@ export async function writePlanned(writes: readonly PlannedWrite[]): Promise<voi
 /** Puts back every file's bytes and mode as they were before the write. */
 export async function restorePlanned(writes: readonly PlannedWrite[]): Promise<void> {
   for (const write of [...writes].reverse()) await writeAtomically(write.path, write.before, write.mode);
+}
+
+/**
+ * Writes the chosen patches, runs the test command once in place, and restores every written file byte for byte
+ * (content and mode) when the outcome is not the validated one. Returns the exit code: 0 when the tests pass in
+ * place at the end, 1 otherwise. `fix-all --apply` and `repair-ls apply` both write through here.
+ */
+export async function applyAndConfirm(
+  root: string,
+  report: JobReport,
+  chosen: readonly JobReportPatch[],
+  options: { readonly timeoutMs: number; readonly say: (line: string) => void; readonly command: string },
+): Promise<number> {
+  const { say, command } = options;
+  const runner = report.testRunner;
+  if (!runner) {
+    say(`repair-ls ${command}: the report names no test command to confirm with; nothing was written`);
+    return 1;
+  }
+  let writes: PlannedWrite[];
+  try {
+    writes = await planWrites(root, chosen);
+    await writePlanned(writes);
+  } catch (error) {
+    say(`repair-ls ${command}: failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.on("SIGINT", abort);
+  process.on("SIGTERM", abort);
+  try {
+    say(`wrote ${writes.length} file${writes.length === 1 ? "" : "s"}; confirming with the tests in place`);
+    const result = await confirmInPlace(
+      root,
+      runner,
+      {
+        failingBefore: report.failingBefore,
+        flaky: report.flaky,
+        testsAtBaseline: report.testsAtBaseline,
+        fixedTests: [...new Set(chosen.flatMap((p) => p.fixedTests))],
+      },
+      { timeoutMs: options.timeoutMs, signal: controller.signal },
+    );
+    if (!result.confirmed || controller.signal.aborted) {
+      await restorePlanned(writes);
+      say(
+        `repair-ls ${command}: rolled back: ${controller.signal.aborted ? "interrupted" : result.summary}; every written file is as it was`,
+      );
+      return 1;
+    }
+    say(`applied ${chosen.map((p) => p.description).join("; ")}: ${result.summary}`);
+    return result.allPass ? 0 : 1;
+  } catch (error) {
+    await restorePlanned(writes);
+    say(
+      `repair-ls ${command}: rolled back: ${error instanceof Error ? error.message : String(error)}; every written file is as it was`,
+    );
+    return 1;
+  } finally {
+    process.off("SIGINT", abort);
+    process.off("SIGTERM", abort);
+  }
 }

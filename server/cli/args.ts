@@ -6,14 +6,20 @@ export type CliCommand =
   | { readonly kind: "version" }
   | { readonly kind: "help" }
   | { readonly kind: "fix-all"; readonly args: readonly string[] }
+  | { readonly kind: "merge-reports"; readonly args: readonly string[] }
+  | { readonly kind: "apply"; readonly args: readonly string[] }
   | { readonly kind: "error"; readonly message: string };
 
 export const USAGE = `Usage: repair-ls [--stdio | --socket=PORT | --node-ipc]   run the language server (stdio by default)
        repair-ls fix-all [DIR] [options]                   repair every failing test headlessly (see fix-all --help)
+       repair-ls merge-reports REPORT.json... [options]    join the reports of fix-all --shard runs (see --help)
+       repair-ls apply REPORT.json [DIR]                   write a report's repairs and confirm them (see --help)
        repair-ls --version | --help`;
 
 export function parseArgs(argv: readonly string[]): CliCommand {
   if (argv[0] === "fix-all") return { kind: "fix-all", args: argv.slice(1) };
+  if (argv[0] === "merge-reports") return { kind: "merge-reports", args: argv.slice(1) };
+  if (argv[0] === "apply") return { kind: "apply", args: argv.slice(1) };
   let command: CliCommand = { kind: "serve", transport: "stdio" };
   for (const arg of argv) {
     if (arg === "--version" || arg === "-v") return { kind: "version" };

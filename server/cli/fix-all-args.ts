@@ -1,3 +1,5 @@
+import type { ShardSpec } from "../pipeline/shard.js";
+
 export type OutputFormat = "text" | "diff" | "json" | "sarif";
 export type EngineChoice = "auto" | "builtin" | "ollama";
 
@@ -11,14 +13,20 @@ export interface FixAllOptions {
   readonly output: string | undefined;
   readonly engine: EngineChoice | undefined;
   readonly budgetSeconds: number | undefined;
+  /** `--shard i/n` (1-based), or "auto" to read it from the CI's variables (see shardFromEnvironment). */
+  readonly shard: ShardSpec | "auto" | undefined;
 }
 
 export const FIX_ALL_USAGE = `Usage: repair-ls fix-all [DIR] [--test-cmd CMD] [--apply] [--apply-partial] [--format text|diff|json|sarif]
-                        [--output FILE] [--engine auto|builtin|ollama] [--budget-seconds N]
+                        [--output FILE] [--engine auto|builtin|ollama] [--budget-seconds N] [--shard i/n|auto]
 Runs the tests in DIR (default: the current folder), repairs every failing test, and reports the validated patches.
 A repair makes every failing test pass and breaks no test that passed; a partial patch fixes some and breaks none.
 --apply writes the repairs (--apply-partial: also the best partial patch when there is no repair), then runs the
 tests in place and restores every written file if the outcome differs from the validated one.
+--shard i/n repairs only this shard's share (1-based: 1/4 .. 4/4) of the independent groups of failing tests;
+every shard computes the same groups, and \`repair-ls merge-reports\` joins their JSON reports. --shard auto reads
+CI_NODE_INDEX and CI_NODE_TOTAL (1-based, GitLab's parallel), else BUILDKITE_PARALLEL_JOB (0-based) and
+BUILDKITE_PARALLEL_JOB_COUNT. A shard never writes: apply the merged report with \`repair-ls apply\`.
 Exit codes:
   0  the test command passes in place at the end (after --apply, or nothing was failing)
   1  failing tests remain (nothing was applied, no repair was found, or the write was rolled back)
@@ -37,6 +45,7 @@ export function parseFixAllArgs(argv: readonly string[]): FixAllOptions | { erro
   let output: string | undefined;
   let engine: EngineChoice | undefined;
   let budgetSeconds: number | undefined;
+  let shard: ShardSpec | "auto" | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     const eq = arg.indexOf("=");
@@ -82,11 +91,56 @@ export function parseFixAllArgs(argv: readonly string[]): FixAllOptions | { erro
         budgetSeconds = value;
         break;
       }
+      case "--shard": {
+        const value = takeValue() ?? "";
+        const parsed = value === "auto" ? value : parseShard(value);
+        if (typeof parsed === "string" && parsed !== "auto") return { error: `--shard: ${parsed}` };
+        shard = parsed;
+        break;
+      }
       default:
         if (arg.startsWith("-")) return { error: `unknown option: ${arg}` };
         if (dir !== undefined) return { error: `unexpected argument: ${arg} (only one DIR)` };
         dir = arg;
     }
   }
-  return { dir: dir ?? ".", testCommand, apply, applyPartial, format, output, engine, budgetSeconds };
+  if (shard && (apply || applyPartial)) {
+    return {
+      error: "--shard repairs a share of the failing tests: merge the shards' reports and apply the merged one",
+    };
+  }
+  return { dir: dir ?? ".", testCommand, apply, applyPartial, format, output, engine, budgetSeconds, shard };
+}
+
+/** Parses "i/n" (1 <= i <= n); a string result says what is wrong. */
+export function parseShard(text: string): ShardSpec | string {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return `expected i/n (e.g. 2/4) or auto, got "${text}"`;
+  const index = Number(match[1]);
+  const total = Number(match[2]);
+  if (total < 1 || index < 1 || index > total) return `the shard ${text} must have 1 <= i <= n`;
+  return { index, total };
+}
+
+/**
+ * The shard a CI job is, from its environment: GitLab's CI_NODE_INDEX (1-based) and CI_NODE_TOTAL, else
+ * Buildkite's BUILDKITE_PARALLEL_JOB (0-based) and BUILDKITE_PARALLEL_JOB_COUNT. A string result says what is
+ * missing or wrong. GitHub Actions has no such variables: pass `--shard ${{ matrix.shard }}/N` instead.
+ */
+export function shardFromEnvironment(env: Readonly<Record<string, string | undefined>>): ShardSpec | string {
+  const read = (indexVar: string, totalVar: string, base: 0 | 1): ShardSpec | string | undefined => {
+    const index = env[indexVar];
+    const total = env[totalVar];
+    if (index === undefined && total === undefined) return undefined;
+    if (!index || !total || !/^\d+$/.test(index) || !/^\d+$/.test(total)) {
+      return `${indexVar} and ${totalVar} must both be whole numbers (got "${index ?? ""}" and "${total ?? ""}")`;
+    }
+    const parsed = parseShard(`${Number(index) + 1 - base}/${total}`);
+    return typeof parsed === "string" ? `${indexVar}=${index}, ${totalVar}=${total}: ${parsed}` : parsed;
+  };
+  return (
+    read("CI_NODE_INDEX", "CI_NODE_TOTAL", 1) ??
+    read("BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT", 0) ??
+    "--shard auto needs CI_NODE_INDEX and CI_NODE_TOTAL (or BUILDKITE_PARALLEL_JOB and BUILDKITE_PARALLEL_JOB_COUNT)"
+  );
 }

@@ -8,19 +8,15 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from "vscode-languageserver-protocol/node.js";
-import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
+import type { JobReport } from "../lsp/job-report.js";
 import { COMMANDS, JOB_FINISHED_NOTIFICATION, REPORT_REQUEST } from "../lsp/protocol-names.js";
-import { confirmInPlace } from "../pipeline/confirm-in-place.js";
-import { planWrites, restorePlanned, writePlanned, type PlannedWrite } from "./apply.js";
-import { parseFixAllArgs, FIX_ALL_USAGE, type FixAllOptions } from "./fix-all-args.js";
+import { applyAndConfirm, DEFAULT_CONFIRM_SECONDS } from "./apply.js";
+import { parseFixAllArgs, FIX_ALL_USAGE, shardFromEnvironment, type FixAllOptions } from "./fix-all-args.js";
 import { formatDiff, formatJson, formatSarif, formatText, patchesToApply } from "./formats.js";
 import { packageVersion } from "./version.js";
 
 /** How long a closed connection waits for the server's exit, to report how it died. */
 const SERVER_EXIT_GRACE_MS = 3000;
-
-/** Timeout of the confirming in-place run when no budget was given: the test.timeoutSeconds default. */
-const DEFAULT_CONFIRM_SECONDS = 120;
 
 /** Progress on stderr: a redrawn bar on a terminal, plain lines (only when the message changes) elsewhere. */
 class ProgressPrinter {
@@ -185,6 +181,7 @@ async function drive(options: FixAllOptions, root: string, printer: ProgressPrin
             testCommand: options.testCommand,
             engine: options.engine,
             budgetSeconds: options.budgetSeconds,
+            shard: options.shard === "auto" ? undefined : options.shard,
           },
         ],
       }),
@@ -251,7 +248,7 @@ function signalExitCode(signal: NodeJS.Signals): number {
  * write); 2 usage or configuration errors, or a server that died.
  */
 export async function runFixAll(argv: readonly string[]): Promise<number> {
-  const parsed = parseFixAllArgs(argv);
+  let parsed = parseFixAllArgs(argv);
   if ("help" in parsed) {
     process.stdout.write(`${FIX_ALL_USAGE}\n`);
     return 0;
@@ -259,6 +256,14 @@ export async function runFixAll(argv: readonly string[]): Promise<number> {
   if ("error" in parsed) {
     process.stderr.write(`repair-ls fix-all: ${parsed.error}\n${FIX_ALL_USAGE}\n`);
     return 2;
+  }
+  if (parsed.shard === "auto") {
+    const shard = shardFromEnvironment(process.env);
+    if (typeof shard === "string") {
+      process.stderr.write(`repair-ls fix-all: ${shard}\n`);
+      return 2;
+    }
+    parsed = { ...parsed, shard };
   }
   const root = resolve(parsed.dir);
   try {
@@ -309,67 +314,9 @@ export async function runFixAll(argv: readonly string[]): Promise<number> {
   }
   const chosen = parsed.apply || parsed.applyPartial ? patchesToApply(report, applyOptions) : [];
   if (chosen.length === 0) return 1;
-  return applyAndConfirm(root, report, chosen, parsed, printer);
-}
-
-/**
- * Writes the chosen patches, runs the test command once in place, and restores every written file byte for byte
- * (content and mode) when the outcome is not the validated one. Returns the exit code.
- */
-async function applyAndConfirm(
-  root: string,
-  report: JobReport,
-  chosen: readonly JobReportPatch[],
-  options: FixAllOptions,
-  printer: ProgressPrinter,
-): Promise<number> {
-  const runner = report.testRunner;
-  if (!runner) {
-    printer.line("repair-ls fix-all: --apply: the report names no test command to confirm with; nothing was written");
-    return 1;
-  }
-  let writes: PlannedWrite[];
-  try {
-    writes = await planWrites(root, chosen);
-    await writePlanned(writes);
-  } catch (error) {
-    printer.line(`repair-ls fix-all: --apply failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  process.on("SIGINT", abort);
-  process.on("SIGTERM", abort);
-  try {
-    printer.line(`wrote ${writes.length} file${writes.length === 1 ? "" : "s"}; confirming with the tests in place`);
-    const result = await confirmInPlace(
-      root,
-      runner,
-      {
-        failingBefore: report.failingBefore,
-        flaky: report.flaky,
-        testsAtBaseline: report.testsAtBaseline,
-        fixedTests: [...new Set(chosen.flatMap((p) => p.fixedTests))],
-      },
-      { timeoutMs: (options.budgetSeconds ?? DEFAULT_CONFIRM_SECONDS) * 1000, signal: controller.signal },
-    );
-    if (!result.confirmed || controller.signal.aborted) {
-      await restorePlanned(writes);
-      printer.line(
-        `repair-ls fix-all: rolled back: ${controller.signal.aborted ? "interrupted" : result.summary}; every written file is as it was`,
-      );
-      return 1;
-    }
-    printer.line(`applied ${chosen.map((p) => p.description).join("; ")}: ${result.summary}`);
-    return result.allPass ? 0 : 1;
-  } catch (error) {
-    await restorePlanned(writes);
-    printer.line(
-      `repair-ls fix-all: rolled back: ${error instanceof Error ? error.message : String(error)}; every written file is as it was`,
-    );
-    return 1;
-  } finally {
-    process.off("SIGINT", abort);
-    process.off("SIGTERM", abort);
-  }
+  return applyAndConfirm(root, report, chosen, {
+    timeoutMs: (parsed.budgetSeconds ?? DEFAULT_CONFIRM_SECONDS) * 1000,
+    say: (line) => printer.line(line),
+    command: "fix-all --apply",
+  });
 }

@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import type { Log, Location, Result } from "sarif";
 import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
+import { isMerged, type MergedReport } from "./merged-report.js";
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -21,8 +22,17 @@ export function formatText(report: JobReport): string {
   if (report.testCommand) lines.push(`test command: ${report.testCommand}`);
   if (report.failingBefore.length > 0) lines.push(`failing before: ${report.failingBefore.join(", ")}`);
   if (report.flaky.length > 0) lines.push(`flaky (not repaired): ${report.flaky.join(", ")}`);
+  if (report.shard) {
+    const { shard, groups, owned } = report.shard;
+    const tests = groups.filter((g) => owned.includes(g.id)).flatMap((g) => g.tests).length;
+    lines.push(
+      `shard ${shard.index}/${shard.total}: repairs ${owned.length} of ${plural(groups.length, "repair group")} (${plural(tests, "failing test")}); the other shards repair the rest`,
+    );
+  }
   report.patches.forEach((patch, index) => {
-    lines.push("", `${index === 0 ? "best repair" : `repair ${index + 1}`}: ${patch.description} (${verified(patch)})`);
+    // A merged report's repairs are applied together (one set per shard), so none of them is "the best".
+    const title = index === 0 && !isMerged(report) ? "best repair" : `repair ${index + 1}`;
+    lines.push("", `${title}: ${patch.description} (${verified(patch)})`);
     lines.push(patch.diff.trimEnd());
   });
   if (report.partials.length > 0) {
@@ -33,17 +43,33 @@ export function formatText(report: JobReport): string {
     });
   }
   if (report.unfixed.length > 0) lines.push("", `still failing: ${report.unfixed.join(", ")}`);
+  if (isMerged(report)) lines.push(...mergeLines(report));
   for (const note of report.notes) lines.push(`note: ${note}`);
   lines.push("", `${plural(report.validations, "validation")} in ${report.seconds.toFixed(1)} s`);
   return lines.join("\n") + "\n";
 }
 
+/** What a merged report adds for people: coverage of the shards and groups, and the conflicts left out. */
+function mergeLines(report: MergedReport): string[] {
+  const { merge } = report;
+  const lines = ["", `shards merged: ${merge.shards.map((s) => `${s.index}/${s.total} (${s.report})`).join(", ")}`];
+  if (merge.missingShards.length > 0) lines.push(`missing shards: ${merge.missingShards.join(", ")}`);
+  if (merge.missingGroups.length > 0) lines.push(`repair groups not covered: ${merge.missingGroups.join(", ")}`);
+  for (const d of merge.disagreements) lines.push(`disagreement: ${d}`);
+  for (const c of merge.conflicts) {
+    lines.push(`conflict (not merged): ${c.file}:${c.lines}, ${c.reason}: ${c.patches[0]} | ${c.patches[1]}`);
+  }
+  return lines;
+}
+
 /**
  * The patches to apply together: the best repair, then each further repair that fixes other tests and touches
  * none of the same files (patches of one job may be alternatives for the same bug). With `partial`, and only when
- * there is no repair, the best partial patch.
+ * there is no repair, the best partial patch. A merged report's patches were chosen by the merge (one set per shard,
+ * conflicts left out): all of them apply, and never a partial one.
  */
 export function patchesToApply(report: JobReport, options: { partial?: boolean } = {}): JobReportPatch[] {
+  if (isMerged(report)) return [...report.patches];
   const pool = report.patches.length > 0 ? report.patches : options.partial ? report.partials.slice(0, 1) : [];
   const chosen: JobReportPatch[] = [];
   const files = new Set<string>();

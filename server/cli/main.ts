@@ -67,6 +67,14 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       const { runFixAll } = await import("./fix-all.js");
       return runFixAll(command.args);
     }
+    case "merge-reports": {
+      const { runMergeReports } = await import("./merge-reports.js");
+      return runMergeReports(command.args);
+    }
+    case "apply": {
+      const { runApply } = await import("./apply-report.js");
+      return runApply(command.args);
+    }
     case "serve":
       serve(command);
       return undefined;

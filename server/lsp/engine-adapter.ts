@@ -1,6 +1,7 @@
 import { fixAllFailing, repairHunks, type RepairEnvironment } from "../pipeline/repair.js";
 import type { RepairPatch, RepairReport } from "../pipeline/report.js";
 import type { Config } from "../config/schema.js";
+import type { ShardSpec } from "../pipeline/shard.js";
 import type { Hunk, Logger, ProgressSink, Retriever } from "../pipeline/types.js";
 import type { JobReport, JobReportPatch } from "./job-report.js";
 import type { CachedRepair } from "./repair-cache.js";
@@ -17,6 +18,8 @@ export interface RepairJobInput {
   readonly logger: Logger;
   readonly retriever: Retriever | undefined;
   readonly overlays: ReadonlyMap<string, string>;
+  /** `fix-all --shard`: this run repairs its own repair groups only. */
+  readonly shard?: ShardSpec;
 }
 
 /** One patch as plain JSON: workspace-relative paths. */
@@ -70,6 +73,7 @@ export function toJobReport(jobId: string, folder: string, report: RepairReport)
     secondsToFirstPlausible: report.secondsToFirstPlausible,
     outcomes,
     failureSites: report.failureSites,
+    ...(report.shard ? { shard: report.shard } : {}),
   };
 }
 
@@ -103,6 +107,7 @@ export async function runRepairEngine(input: RepairJobInput): Promise<{ report: 
     signal: input.signal,
     retriever: input.retriever,
     overlays: input.overlays,
+    ...(input.shard ? { shard: input.shard } : {}),
   };
   const report = input.hunk ? await repairHunks(env, [input.hunk]) : await fixAllFailing(env);
   const jobReport = toJobReport(input.jobId, input.folder.path, report);

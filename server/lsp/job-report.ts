@@ -1,4 +1,5 @@
 import type { TestCommand } from "../pipeline/runners/test-command.js";
+import type { ShardPlan } from "../pipeline/shard.js";
 
 /**
  * The JSON a finished repair job is reported as (the `repair/report` request, and `fix-all --format json`). It is
@@ -67,4 +68,9 @@ export interface JobReport {
   readonly outcomes: Readonly<Record<string, number>>;
   /** Where each failing test failed: workspace-relative file, 0-based line. */
   readonly failureSites: readonly { readonly test: string; readonly file: string; readonly line: number }[];
+  /**
+   * A sharded run's (`fix-all --shard i/n`) repair groups: every group of the failing tests with its shard, and the
+   * ids of the groups this run owned and repaired. Its patches fix owned tests only; `unfixed` lists owned tests.
+   */
+  readonly shard?: ShardPlan;
 }

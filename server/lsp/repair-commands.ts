@@ -1,6 +1,7 @@
 import { ErrorCodes, MessageType, ResponseError, type Range } from "vscode-languageserver";
 import { languageForPath } from "../../grammars/languages.js";
 import { parseConfig, type Config } from "../config/schema.js";
+import type { ShardSpec } from "../pipeline/shard.js";
 import type { Hunk } from "../pipeline/types.js";
 import { repairEdit } from "./code-actions.js";
 import { runRepairEngine } from "./engine-adapter.js";
@@ -23,6 +24,19 @@ function isRange(value: unknown): value is Range {
   const isPosition = (p: unknown): boolean =>
     isObject(p) && Number.isInteger(p.line) && Number.isInteger(p.character) && (p.line as number) >= 0;
   return isObject(value) && isPosition(value.start) && isPosition(value.end);
+}
+
+/** A fix-all shard argument: { index, total } with 1 <= index <= total (1-based, as `--shard i/n`). */
+function shardArgument(value: unknown): ShardSpec | undefined {
+  if (value === undefined) return undefined;
+  const ok =
+    isObject(value) &&
+    Number.isInteger(value.index) &&
+    Number.isInteger(value.total) &&
+    (value.index as number) >= 1 &&
+    (value.index as number) <= (value.total as number);
+  if (!ok) throw invalid("shard must be { index, total } with 1 <= index <= total");
+  return { index: value.index as number, total: value.total as number };
 }
 
 /** Lines [start, end) that a range covers; a range ending at column 0 does not include that last line. */
@@ -104,8 +118,17 @@ export class RepairCommands {
     // own settings file, so the project's test.command and the like apply to the job.
     if (args.allowRun === true) await this.server.trustForSession(folder);
     const config = this.jobConfig(folder, args);
+    const shard = shardArgument(args.shard);
     // A headless client that prints the report itself (fix-all) passes announce: false: one summary, not two.
-    return this.startRepair(folder, config, args.allowRun === true, "fix-all", undefined, args.announce !== false);
+    return this.startRepair(
+      folder,
+      config,
+      args.allowRun === true,
+      "fix-all",
+      undefined,
+      args.announce !== false,
+      shard,
+    );
   }
 
   private async fixHere(arg: unknown): Promise<{ jobId: string; alreadyRunning?: boolean }> {
@@ -134,6 +157,7 @@ export class RepairCommands {
     kind: "fix-all" | "fix-here",
     hunk: Hunk | undefined,
     announce = true,
+    shard?: ShardSpec,
   ): { jobId: string; alreadyRunning?: boolean } {
     // One repair at a time per folder: two would compete for the cores and for the user's attention.
     const running = this.server.jobs.running(folder.path, ["fix-all", "fix-here"]);
@@ -167,6 +191,7 @@ export class RepairCommands {
           logger: this.server.logger,
           retriever: await this.server.indexes.retriever(folder),
           overlays: this.server.overlays(folder),
+          ...(shard ? { shard } : {}),
         });
       } finally {
         resumeIndexing();

@@ -10,6 +10,7 @@ import { detectTestCommand as detect } from "./runners/detect.js";
 import { runnerFor } from "./runners/plugins/table.js";
 import type { TestCommand } from "./runners/test-command.js";
 import { searchPatches } from "./search.js";
+import { ownedTests, planShards, type ShardPlan, type ShardSpec } from "./shard.js";
 import { testFilesFromRun } from "./test-files.js";
 import type { FailureEvidence, Hunk, Logger, ProgressSink, Retriever } from "./types.js";
 import { WarmPool } from "./runners/warm/warm-pool.js";
@@ -41,6 +42,8 @@ export interface RepairEnvironment {
    * to show that the cold confirmation overrules them.
    */
   readonly warm?: (command: TestCommand, root: string, logger: Logger, signal: AbortSignal) => WarmPool | undefined;
+  /** `fix-all --shard`: repair only the failing tests of this shard's groups (shard.ts). */
+  readonly shard?: ShardSpec;
 }
 
 /** Floor of the per-candidate timeout, whatever the baseline's duration. */
@@ -85,6 +88,9 @@ interface TaskState {
   /** What was cut short or worked around, for the report. */
   notes: string[];
   failureSites: RepairReport["failureSites"];
+  /** A sharded run's plan, and the failing tests it repairs (all of the oracle otherwise). */
+  shard?: ShardPlan;
+  owned?: string[];
 }
 
 function seconds(since: number): number {
@@ -105,7 +111,7 @@ function emptyReport(state: TaskState, status: RepairStatus, message: string): R
     testsAtBaseline: state.baseline?.run.counts.total ?? 0,
     patches: [],
     partials: [],
-    unfixed: state.baseline?.oracle.map((t) => t.name) ?? [],
+    unfixed: state.owned ?? state.baseline?.oracle.map((t) => t.name) ?? [],
     testFiles: state.testFiles,
     notes: state.notes,
     failureSites: state.failureSites,
@@ -113,6 +119,7 @@ function emptyReport(state: TaskState, status: RepairStatus, message: string): R
     validations: state.validator?.validations ?? 0,
     seconds: seconds(state.started),
     localisation: state.localisation,
+    ...(state.shard ? { shard: state.shard } : {}),
   };
 }
 
@@ -217,16 +224,38 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     sources.markTests(testFilesFromRun(run, command, sources));
     state.testFiles = sources.files.filter((f) => sources.isTest(f)).map((f) => files.relative(f));
 
-    progress.report(`Localising ${plural(baseline.oracle.length, "failing test")}`, 10);
+    // A sharded run repairs the failing tests of its own groups only; the others' failures were failures at
+    // baseline, so they are never counted as regressions.
+    let oracle = baseline.oracle;
+    if (env.shard) {
+      const shared = { sources, files, failing: baseline.oracle, passing: baseline.passing };
+      state.shard = await planShards(
+        env.shard,
+        baseline.coverage ? { ...shared, coverage: baseline.coverage } : shared,
+        (file) => files.relative(file),
+      );
+      oracle = ownedTests(state.shard, baseline.oracle);
+      state.owned = oracle.map((t) => t.name);
+      if (oracle.length === 0) {
+        const { index, total } = env.shard;
+        return emptyReport(
+          state,
+          "other-shards",
+          `Shard ${index}/${total} owns none of the ${plural(state.shard.groups.length, "repair group")} of the ${plural(baseline.oracle.length, "failing test")}: the other shards repair them.`,
+        );
+      }
+    }
+    progress.report(`Localising ${plural(oracle.length, "failing test")}`, 10);
     const localisation = await localise({
       sources,
       files,
-      failing: baseline.oracle,
+      failing: oracle,
       passing: baseline.passing,
       ...(baseline.coverage ? { coverage: baseline.coverage } : {}),
-      output: run.output,
+      // The whole output names every failing test's frames: a shard repairing some of them must not read it.
+      ...(oracle.length === baseline.oracle.length ? { output: run.output } : {}),
     });
-    state.failureSites = failureSites(localisation.evidence, baseline.oracle, localisation.hunks, sources, files);
+    state.failureSites = failureSites(localisation.evidence, oracle, localisation.hunks, sources, files);
     let hunks: readonly RankedHunk[] = localisation.hunks;
     if (given) {
       const facts = await factsFor(
@@ -294,7 +323,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       root: env.root,
       baseText,
       baseline: {
-        oracle: baseline.oracle,
+        oracle,
         failingAtBaseline: baseline.failingAtBaseline,
         passingAtBaseline: baseline.passing.map((t) => t.name),
         totalAtBaseline: run.counts.total,
@@ -350,7 +379,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       );
     }
     if (validator.budgetSpent()) state.notes.push("budget: the search stopped when the budget ran out");
-    const oracleNames = baseline.oracle.map((t) => t.name);
+    const oracleNames = oracle.map((t) => t.name);
     const { repairs, partials } = buildPatches({
       records: judged,
       oracle: oracleNames,
@@ -377,7 +406,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
         files,
       ),
       testCommand: command,
-      failingBefore: oracleNames,
+      failingBefore: baseline.oracle.map((t) => t.name),
       flaky: baseline.flaky,
       testsAtBaseline: run.counts.total,
       patches: repairs,
@@ -391,6 +420,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       seconds: seconds(state.started),
       ...(state.firstPlausible !== undefined ? { secondsToFirstPlausible: state.firstPlausible } : {}),
       localisation: state.localisation,
+      ...(state.shard ? { shard: state.shard } : {}),
     };
   } catch (error) {
     if (signal.aborted) return cancelled();

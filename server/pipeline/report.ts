@@ -4,6 +4,7 @@
  */
 import type { GeneratorId } from "./types.js";
 import type { TestCommand } from "./runners/test-command.js";
+import type { ShardPlan } from "./shard.js";
 
 export type RepairStatus =
   /** A repair exists: with it every failing test passes and no test that passed before fails. */
@@ -14,6 +15,8 @@ export type RepairStatus =
   | "unfixed"
   /** The test suite passes: there is nothing to repair. */
   | "nothing-failing"
+  /** A sharded run (`fix-all --shard`): every failing test belongs to another shard's groups. */
+  | "other-shards"
   /** No test command was found (or configured), or the suite has no tests. */
   | "no-tests"
   /** The task was cancelled through the signal; scratch copies were removed. */
@@ -138,6 +141,8 @@ export interface RepairReport {
    * the test, else the innermost workspace frame, else the most suspicious line. Workspace-relative, 0-based.
    */
   readonly failureSites: readonly { readonly test: string; readonly file: string; readonly line: number }[];
+  /** Set on a sharded run: every repair group of the failing tests, and the ones this shard repaired. */
+  readonly shard?: ShardPlan;
   /** Suspicious hunks considered, most suspicious first ("relative/path:startLine-endLine", 1-based inclusive). */
   readonly localisation: readonly string[];
 }

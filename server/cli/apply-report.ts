@@ -1,0 +1,74 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { applyAndConfirm, DEFAULT_CONFIRM_SECONDS } from "./apply.js";
+import { patchesToApply } from "./formats.js";
+import { readReportFile } from "./report-file.js";
+
+export const APPLY_USAGE = `Usage: repair-ls apply REPORT.json [DIR] [--timeout-seconds N]
+Writes the repairs of a JSON report (from \`fix-all --format json\` or \`merge-reports --format json\`) into DIR
+(default: the current folder), exactly as \`fix-all --apply\` does: every file must still hash as it did when the
+repair was computed, the tests then run once in place, and every written file is restored if the outcome differs
+from the validated one. The report's test command is the one that confirms.
+Exit codes:
+  0  the test command passes in place at the end
+  1  failing tests remain (nothing to apply, a changed file, or the write was rolled back)
+  2  usage error or a report that cannot be read`;
+
+/** Parses apply's arguments; pure. */
+export function parseApplyArgs(
+  argv: readonly string[],
+): { report: string; dir: string; timeoutSeconds: number } | { error: string } | { help: true } {
+  const positional: string[] = [];
+  let timeoutSeconds = DEFAULT_CONFIRM_SECONDS;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    if (name === "--help" || name === "-h") return { help: true };
+    if (name === "--timeout-seconds") {
+      const value = Number(eq > 0 ? arg.slice(eq + 1) : argv[++i]);
+      if (!Number.isInteger(value) || value <= 0) return { error: "--timeout-seconds needs a positive whole number" };
+      timeoutSeconds = value;
+    } else if (arg.startsWith("-")) return { error: `unknown option: ${arg}` };
+    else positional.push(arg);
+  }
+  const [report, dir, extra] = positional;
+  if (!report) return { error: "give the JSON report to apply" };
+  if (extra !== undefined) return { error: `unexpected argument: ${extra}` };
+  return { report, dir: dir ?? ".", timeoutSeconds };
+}
+
+/** `repair-ls apply`: see APPLY_USAGE for the exit codes. */
+export async function runApply(argv: readonly string[]): Promise<number> {
+  const parsed = parseApplyArgs(argv);
+  if ("help" in parsed) {
+    process.stdout.write(`${APPLY_USAGE}\n`);
+    return 0;
+  }
+  if ("error" in parsed) {
+    process.stderr.write(`repair-ls apply: ${parsed.error}\n${APPLY_USAGE}\n`);
+    return 2;
+  }
+  const report = readReportFile(parsed.report);
+  if (typeof report === "string") {
+    process.stderr.write(`repair-ls apply: ${report}\n`);
+    return 2;
+  }
+  const root = resolve(parsed.dir);
+  try {
+    if (!statSync(root).isDirectory()) throw new Error("not a directory");
+  } catch {
+    process.stderr.write(`repair-ls apply: ${parsed.dir} is not a directory\n`);
+    return 2;
+  }
+  const chosen = patchesToApply(report);
+  if (chosen.length === 0) {
+    process.stderr.write(`repair-ls apply: ${parsed.report} holds no repair to apply; nothing was written\n`);
+    return 1;
+  }
+  return applyAndConfirm(root, report, chosen, {
+    timeoutMs: parsed.timeoutSeconds * 1000,
+    say: (line) => process.stderr.write(`${line}\n`),
+    command: "apply",
+  });
+}
