@@ -19,6 +19,8 @@ interface ServerMessage {
   readonly pid?: number;
   readonly exit?: number;
   readonly signal?: number;
+  /** Sent with a run's end by a server that cannot serve another run (it exits; the next run starts a new one). */
+  readonly retire?: boolean;
   /** Set locally (never sent) when the server itself has exited. */
   readonly gone?: boolean;
 }
@@ -36,9 +38,16 @@ async function readCapped(path: string): Promise<string> {
 }
 
 export interface ForkServerOptions {
-  /** The server script (a Python file for pytest). */
+  /** The server script (a Python file for pytest), or the main class of a JVM server. */
   readonly script: string;
   readonly interpreter: string;
+  /** Arguments of the interpreter before the script (JVM options). */
+  readonly interpreterArgs?: readonly string[];
+  /**
+   * Whether runs happen inside the server itself rather than in a forked child (the warm JVM): a run's timeout
+   * or cancellation then kills the server, which the pool replaces on the next run.
+   */
+  readonly runsInServer?: boolean;
   /** Folders whose modules the server must never import: the workspace and its scratch copies. */
   readonly forbiddenRoots: readonly string[];
   /** Third-party modules to import once in the server. */
@@ -59,7 +68,10 @@ export class ForkServer {
   private closed = false;
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly runsInServer: boolean,
+  ) {
     const lines = createInterface({ input: child.stdout });
     lines.on("line", (line) => {
       let message: ServerMessage;
@@ -88,7 +100,7 @@ export class ForkServer {
     const env: NodeJS.ProcessEnv = { ...process.env };
     // The server outlives runs; it must not carry the mark of a run that encloses this process.
     delete env[RUN_MARK_VARIABLE];
-    const child = spawn(options.interpreter, [options.script], {
+    const child = spawn(options.interpreter, [...(options.interpreterArgs ?? []), options.script], {
       cwd: options.cwd,
       env: {
         ...env,
@@ -100,7 +112,7 @@ export class ForkServer {
       stdio: ["pipe", "pipe", "pipe"],
     });
     if (child.pid !== undefined) trackGroup(child.pid);
-    const server = new ForkServer(child);
+    const server = new ForkServer(child, options.runsInServer ?? false);
     let timer: NodeJS.Timeout | undefined;
     const ready = await new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
@@ -142,6 +154,7 @@ export class ForkServer {
     const kill = (reason: "timeout" | "cancelled"): void => {
       killedFor ??= reason;
       if (childPid !== undefined) killGroup(childPid);
+      else if (this.runsInServer) this.close();
     };
     const timer = setTimeout(() => kill("timeout"), options.timeoutMs);
     const onAbort = (): void => kill("cancelled");
@@ -168,7 +181,8 @@ export class ForkServer {
         };
         this.child.stdin.write(`${JSON.stringify(request)}\n`);
       });
-      if (end.gone || (end.exit === undefined && end.signal === undefined)) {
+      if (end.retire) this.close();
+      if (!killedFor && (end.gone || (end.exit === undefined && end.signal === undefined))) {
         if (childPid !== undefined) killGroup(childPid);
         return broken("the warm server stopped");
       }
