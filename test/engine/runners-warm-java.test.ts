@@ -1,7 +1,7 @@
 // The warm JUnit worker gives the verdicts of the cold path: the same per-test outcomes for the same candidates
 // (buggy, fixed, not compiling) on the Java fixtures, on suites with static state, exits and hangs; a JVM that dies
 // is replaced; and no process is left behind after a cancellation or when the pool closes.
-import { readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -255,6 +255,26 @@ describe("warm JUnit worker on hand-made suites", () => {
       expect(after.warm.counts).toEqual({ total: 2, failed: 0 });
       expect(harness.warm.stats.serversStarted).toBe(2);
       expect(harness.warm.stats.coldRuns).toBe(0);
+    } finally {
+      await harness.close();
+    }
+  }, 180_000);
+
+  test("JUnit jars of the workspace's lib/ folder are used from the scratch copy, cold and warm", async () => {
+    mkdirSync(join(dir, "lib"));
+    copyFileSync("/usr/share/java/junit4.jar", join(dir, "lib", "junit4.jar"));
+    copyFileSync("/usr/share/java/hamcrest-core.jar", join(dir, "lib", "hamcrest-core.jar"));
+    writeFiles(dir, {
+      "src/Two.java": "public class Two {\n  static int two() {\n    return 2;\n  }\n}\n",
+      "test/TwoTest.java": junitTest("TwoTest", "  @Test public void two() { assertEquals(2, Two.two()); }"),
+    });
+    const harness = await Harness.open(dir);
+    try {
+      expect(harness.command.java?.classpath).toEqual(["lib/junit4.jar", "lib/hamcrest-core.jar"]);
+      const { cold, warm } = await harness.both({}, { testDeadlineSeconds: 5 });
+      expect(verdictView(warm)).toEqual(verdictView(cold));
+      expect(warm.counts).toEqual({ total: 1, failed: 0 });
+      expect(harness.warm.stats.warmRuns).toBe(1);
     } finally {
       await harness.close();
     }

@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { packageRoot } from "../../../../grammars/paths.js";
 import { scratchRoot } from "../../validate/scratch-folders.js";
 import { sha256 } from "../../workspace-files.js";
@@ -40,7 +40,7 @@ async function ownFolder(path: string): Promise<boolean> {
  * The server's classes, compiled once per version of its sources into a folder keyed by their hash (under the
  * scratch root, or the worker's own folder when the shared one is not ours), and reused by every later worker.
  */
-async function serverClasses(classpath: string, privateDir: string): Promise<string> {
+async function serverClasses(classpath: string, root: string, privateDir: string): Promise<string> {
   const texts = await Promise.all(serverSources().map((f) => readFile(f, "utf8")));
   const key = sha256(`${classpath}\n${texts.join("\n")}`).slice(0, 16);
   const shared = join(scratchRoot(), "java-warm-server");
@@ -50,8 +50,13 @@ async function serverClasses(classpath: string, privateDir: string): Promise<str
   if (await ownFolder(classes)) return classes;
   // Compiled next to the cache and renamed into place, so that concurrent workers never see half a build.
   const building = join(parent, `${key}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  // The workspace's own jars (lib/) are named relative to it: here, the scratch copy's.
+  const absolute = classpath
+    .split(":")
+    .map((entry) => resolve(root, entry))
+    .join(":");
   const result = await runProcess(
-    `javac -nowarn -encoding UTF-8 -d ${shellQuote(building)} -cp ${shellQuote(classpath)} ${serverSources()
+    `javac -nowarn -encoding UTF-8 -d ${shellQuote(building)} -cp ${shellQuote(absolute)} ${serverSources()
       .map(shellQuote)
       .join(" ")}`,
     { cwd: parent, timeoutMs: COMPILE_TIMEOUT_MS },
@@ -83,7 +88,7 @@ function classpathOf(args: readonly string[]): string {
 export const javaWarmMode: WarmMode = {
   async start(context, run) {
     const junit = classpathOf(run.args);
-    const classes = await serverClasses(junit, context.scratchDir);
+    const classes = await serverClasses(junit, context.scratchRoot, context.scratchDir);
     const work = join(context.scratchDir, "java-warm");
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true });

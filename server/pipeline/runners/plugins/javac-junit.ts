@@ -58,8 +58,13 @@ function runnerArguments(
   ];
 }
 
+/**
+ * A jar of the workspace's lib/ folder (named relative to the workspace, so that a run in a scratch copy uses the
+ * copy's jar and never the user's), else a system one.
+ */
 function findJar(root: string, names: readonly string[]): string | undefined {
-  for (const dir of [join(root, "lib"), ...SYSTEM_JAVA_DIRS]) {
+  for (const name of names) if (existsSync(join(root, "lib", name))) return join("lib", name);
+  for (const dir of SYSTEM_JAVA_DIRS) {
     for (const name of names) {
       const path = join(dir, name);
       if (existsSync(path)) return path;
