@@ -190,6 +190,18 @@ describe("warm JUnit worker on hand-made suites", () => {
       });
       expect(verdictView(constant.warm)).toEqual(verdictView(constant.cold));
       expect(constant.warm.counts).toEqual({ total: 1, failed: 1 });
+      // That full build became the baseline; the original code differs from it in declarations again, then a body.
+      for (const factor of ["1", "3"]) {
+        const { cold, warm } = await harness.both({
+          "src/Counter.java": readFileSync(join(dir, "src/Counter.java"), "utf8").replace(
+            "return 1 * Registry.loads",
+            `return ${factor} * Registry.loads`,
+          ),
+        });
+        expect(verdictView(warm)).toEqual(verdictView(cold));
+        expect(warm.counts).toEqual({ total: 2, failed: factor === "1" ? 0 : 1 });
+      }
+      expect(harness.warm.stats).toEqual({ warmRuns: 7, coldRuns: 0, serversStarted: 1 });
     } finally {
       await harness.close();
     }

@@ -73,6 +73,8 @@ public final class WarmJUnitServer {
   }
 
   private static Baseline baseline;
+  /** One file manager for every compilation: it keeps the JDK's own classes read once. */
+  private static StandardJavaFileManager fileManager;
   private static int builds;
 
   /** Output kept in memory up to a cut-off, so that what follows a blocked exit can be dropped. */
@@ -203,7 +205,10 @@ public final class WarmJUnitServer {
         // The first run (or a changed file list) builds everything; a successful build is the new baseline.
         Path classes = work.resolve("base-" + builds++);
         String errors = compile(root, sources, classes, classpath);
-        if (errors != null) return compileError(errors, out, err, stdoutFile, stderrFile);
+        if (errors != null) {
+          deleteTree(classes);
+          return compileError(errors, out, err, stdoutFile, stderrFile);
+        }
         if (baseline != null) deleteTree(baseline.classes);
         baseline = new Baseline(root, texts, classes);
         classFolders.add(classes);
@@ -217,15 +222,26 @@ public final class WarmJUnitServer {
           structural |= changesDeclarations(before, entry.getValue());
         }
         if (!changed.isEmpty()) {
-          candidate = work.resolve("candidate-" + builds++);
           // A changed declaration (a signature, a constant other classes inline) needs every class rebuilt, as
-          // the cold build does; a change inside bodies needs only its own files.
+          // the cold build does, and the full build becomes the baseline (so that the next candidates, which
+          // differ from it inside bodies only, build incrementally again); a change inside bodies needs only its
+          // own files, in front of the baseline's classes.
+          Path into = work.resolve((structural ? "base-" : "candidate-") + builds++);
           String errors =
               structural
-                  ? compile(root, sources, candidate, classpath)
-                  : compile(root, changed, candidate, baseline.classes + File.pathSeparator + classpath);
-          if (errors != null) return compileError(errors, out, err, stdoutFile, stderrFile);
-          classFolders.add(candidate);
+                  ? compile(root, sources, into, classpath)
+                  : compile(root, changed, into, baseline.classes + File.pathSeparator + classpath);
+          if (errors != null) {
+            deleteTree(into);
+            return compileError(errors, out, err, stdoutFile, stderrFile);
+          }
+          if (structural) {
+            deleteTree(baseline.classes);
+            baseline = new Baseline(root, texts, into);
+          } else {
+            candidate = into;
+          }
+          classFolders.add(into);
         }
         if (!structural) classFolders.add(baseline.classes);
       }
@@ -251,16 +267,15 @@ public final class WarmJUnitServer {
     deleteTree(into);
     Files.createDirectories(into);
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+    if (fileManager == null) fileManager = compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8);
     StringWriter messages = new StringWriter();
-    try (StandardJavaFileManager manager = compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
-      List<File> sources = new ArrayList<>();
-      for (String file : files) sources.add(root.resolve(file).toFile());
-      Iterable<? extends JavaFileObject> units = manager.getJavaFileObjectsFromFiles(sources);
-      List<String> options =
-          Arrays.asList("-nowarn", "-encoding", "UTF-8", "-implicit:none", "-d", into.toString(), "-cp", classpath);
-      boolean ok = compiler.getTask(messages, manager, null, options, null, units).call();
-      return ok ? null : messages.toString();
-    }
+    List<File> sources = new ArrayList<>();
+    for (String file : files) sources.add(root.resolve(file).toFile());
+    Iterable<? extends JavaFileObject> units = fileManager.getJavaFileObjectsFromFiles(sources);
+    List<String> options =
+        Arrays.asList("-nowarn", "-encoding", "UTF-8", "-implicit:none", "-d", into.toString(), "-cp", classpath);
+    boolean ok = compiler.getTask(messages, fileManager, null, options, null, units).call();
+    return ok ? null : messages.toString();
   }
 
   private static Outcome compileError(String messages, Capture out, Capture err, Path stdoutFile, Path stderrFile)
