@@ -9,7 +9,7 @@
  *   node dist/test/bench/validate.bench.js [bug-id-prefix ...]
  *   REPAIR_BENCH_CANDIDATES=n mutants per bug before the known fix (default 8)
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../../server/config/schema.js";
@@ -157,6 +157,9 @@ interface BugRow {
 
 async function benchBug(bug: BugMeta): Promise<BugRow | undefined> {
   const copy = copyProject(bug.id);
+  // The Java fixtures build with a Makefile (javac, then JUnitCore), which the make runner runs as one opaque
+  // command; without it the same project is a plain javac + JUnit one, the runner that has a warm worker.
+  if (bug.language === "java") rmSync(join(copy.dir, "Makefile"), { force: true });
   const workers = new WorkerPool({ root: copy.dir, size: 1, logger: silentLogger });
   const command = await detectTestCommand(copy.dir, defaultConfig());
   if (!command) return undefined;

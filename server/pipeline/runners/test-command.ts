@@ -21,7 +21,7 @@ export interface JavaJUnitPlan {
   readonly sourceFiles: readonly string[];
   /** Fully qualified names of the classes holding @Test methods. */
   readonly testClasses: readonly string[];
-  /** Absolute paths of the JUnit 4 and Hamcrest jars. */
+  /** The JUnit 4 and Hamcrest jars: absolute system paths, or paths relative to the workspace (its lib/ folder). */
   readonly classpath: readonly string[];
 }
 

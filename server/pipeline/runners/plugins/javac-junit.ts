@@ -1,9 +1,11 @@
 import { basename, join } from "node:path";
 import { existsSync } from "node:fs";
+import { javaWarmMode, RUNNER_CLASS, runnerSource } from "../java/java-warm.js";
+import type { TestOutcome } from "../outcomes.js";
 import { parseJUnitCore } from "../parse/junitcore.js";
 import type { JavaJUnitPlan } from "../test-command.js";
 import { javaCoverageHook } from "./java-coverage-hook.js";
-import type { RunnerPlugin } from "./plugin.js";
+import { formatSeconds, type InProcessRun, type InvocationOptions, type RunnerPlugin } from "./plugin.js";
 import type { WorkspaceProbe } from "./probe.js";
 import { readText } from "./probe.js";
 import { RANK, genericBuildFailed, makeCommand, selection, unique } from "./shared.js";
@@ -16,19 +18,54 @@ const HAMCREST_JARS = ["hamcrest-core.jar", "hamcrest-core-1.3.jar", "hamcrest.j
 /** The output folder of plain-javac builds, inside the workspace's own .repair-ls folder (ignored by git). */
 export const JAVA_CLASSES_DIR = ".repair-ls/build/classes";
 
-/** The shell command that compiles every Java file and runs JUnitCore on the given classes. */
-export function javaCommand(plan: JavaJUnitPlan, classes: readonly string[]): string {
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell command that compiles every Java file and runs JUnitCore on the given classes; with runner arguments,
+ * repair-ls's runner (RepairJUnitRunner.java, compiled along) runs them instead: the same output, plus per-test
+ * deadlines, stopping at the first failure and method selection.
+ */
+export function javaCommand(plan: JavaJUnitPlan, classes: readonly string[], runnerArgs?: readonly string[]): string {
   const cp = plan.classpath.join(":");
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const sources = [...plan.sourceFiles, ...(runnerArgs ? [runnerSource()] : [])];
+  const main = runnerArgs ? `${RUNNER_CLASS} ${runnerArgs.map(quote).join(" ")}` : "org.junit.runner.JUnitCore";
   return [
     `rm -rf ${JAVA_CLASSES_DIR} && mkdir -p ${JAVA_CLASSES_DIR}`,
-    `javac -nowarn -encoding UTF-8 -d ${JAVA_CLASSES_DIR} -cp ${quote(cp)} ${plan.sourceFiles.map(quote).join(" ")}`,
-    `java -cp ${quote(`${JAVA_CLASSES_DIR}:${cp}`)} org.junit.runner.JUnitCore ${classes.join(" ")}`,
+    `javac -nowarn -encoding UTF-8 -d ${JAVA_CLASSES_DIR} -cp ${quote(cp)} ${sources.map(quote).join(" ")}`,
+    `java -cp ${quote(`${JAVA_CLASSES_DIR}:${cp}`)} ${main}${runnerArgs ? "" : ` ${classes.join(" ")}`}`,
   ].join(" && ");
 }
 
+/**
+ * What RepairJUnitRunner runs: the selected tests as Class#method in the order given (whole classes for tests
+ * without a method), or every test class; then the deadline and the stop at the first failure.
+ */
+function runnerArguments(
+  plan: JavaJUnitPlan,
+  only: readonly TestOutcome[] | undefined,
+  options: InvocationOptions,
+): string[] {
+  const specs = only
+    ? unique(
+        only.flatMap((t) =>
+          t.selector?.unit ? [t.selector.test ? `${t.selector.unit}#${t.selector.test}` : t.selector.unit] : [],
+        ),
+      )
+    : [...plan.testClasses];
+  return [
+    ...(options.testDeadlineSeconds !== undefined ? ["--deadline", formatSeconds(options.testDeadlineSeconds)] : []),
+    ...(options.stopAtFirstFailure ? ["--stop-first"] : []),
+    ...(specs.length > 0 ? specs : plan.testClasses),
+  ];
+}
+
+/**
+ * A jar of the workspace's lib/ folder (named relative to the workspace, so that a run in a scratch copy uses the
+ * copy's jar and never the user's), else a system one.
+ */
 function findJar(root: string, names: readonly string[]): string | undefined {
-  for (const dir of [join(root, "lib"), ...SYSTEM_JAVA_DIRS]) {
+  for (const name of names) if (existsSync(join(root, "lib", name))) return join("lib", name);
+  for (const dir of SYSTEM_JAVA_DIRS) {
     for (const name of names) {
       const path = join(dir, name);
       if (existsSync(path)) return path;
@@ -59,11 +96,16 @@ async function javaPlan(workspace: WorkspaceProbe): Promise<JavaJUnitPlan | unde
   };
 }
 
-/** Plain Java with JUnit 4 and no build tool: javac, then JUnitCore on the test classes (selected by class). */
+/**
+ * Plain Java with JUnit 4 and no build tool: javac, then JUnitCore on the test classes; repair-ls's runner when a
+ * run selects tests, has a per-test deadline or stops at its first failure. Warm: one JVM per scratch copy that
+ * compiles only the changed files (runners/java/).
+ */
 export const javacJUnitRunner: RunnerPlugin = {
   kind: "javac-junit",
   canSelect: true,
-  perTestDeadline: false,
+  perTestDeadline: true,
+  stopsAtFirstFailure: true,
   detection: [
     {
       rank: RANK.javaJUnit,
@@ -78,11 +120,23 @@ export const javacJUnitRunner: RunnerPlugin = {
   invocation(command, options) {
     const only = selection(command, options);
     const plan = command.java;
-    const classes = only ? unique(only.map((t) => t.selector?.unit ?? "").filter(Boolean)) : undefined;
-    const shell = plan
-      ? javaCommand(plan, classes && classes.length > 0 ? classes : plan.testClasses)
-      : command.command;
+    // A plain full run stays JUnitCore's (the command the user sees); anything more needs the runner.
+    const needsRunner = only !== undefined || options.testDeadlineSeconds !== undefined || options.stopAtFirstFailure;
+    const runnerArgs = plan ? runnerArguments(plan, only, options) : undefined;
+    const shell = plan ? javaCommand(plan, plan.testClasses, needsRunner ? runnerArgs : undefined) : command.command;
+    const inProcess: InProcessRun | undefined = plan &&
+      runnerArgs && {
+        interpreter: "java",
+        module: false,
+        args: [
+          "--classpath",
+          plan.classpath.join(":"),
+          ...plan.sourceFiles.flatMap((f) => ["--source", f]),
+          ...runnerArgs,
+        ],
+      };
     return {
+      ...(inProcess ? { inProcess } : {}),
       shell,
       env: { ...(options.env ?? {}) },
       parse: (stdout) => {
@@ -93,4 +147,5 @@ export const javacJUnitRunner: RunnerPlugin = {
     };
   },
   coverage: javaCoverageHook,
+  warm: javaWarmMode,
 };

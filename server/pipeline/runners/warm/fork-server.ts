@@ -21,6 +21,8 @@ interface ServerMessage {
   readonly signal?: number;
   /** Why the run cannot be judged by the server (e.g. a candidate that ends the worker): the caller runs it cold. */
   readonly cold?: string;
+  /** Sent with a run's end by a server that cannot serve another run (it exits; the next run starts a new one). */
+  readonly retire?: boolean;
   /** Set locally (never sent) when the server itself has exited. */
   readonly gone?: boolean;
 }
@@ -38,9 +40,16 @@ async function readCapped(path: string): Promise<string> {
 }
 
 export interface ForkServerOptions {
-  /** The server script (a Python file for pytest, an ES module for node --test). */
+  /** The server script (a Python file for pytest, an ES module for node --test), or the main class of a JVM server. */
   readonly script: string;
   readonly interpreter: string;
+  /** Arguments of the interpreter before the script (JVM options). */
+  readonly interpreterArgs?: readonly string[];
+  /**
+   * Whether runs happen inside the server itself rather than in a forked child (the warm JVM): a run's timeout
+   * or cancellation then kills the server, which the pool replaces on the next run.
+   */
+  readonly runsInServer?: boolean;
   /** Folders whose modules the server must never import: the workspace and its scratch copies. */
   readonly forbiddenRoots: readonly string[];
   /** Third-party modules to import once in the server. */
@@ -65,7 +74,10 @@ export class ForkServer {
   private closed = false;
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly runsInServer: boolean,
+  ) {
     const lines = createInterface({ input: child.stdout });
     lines.on("line", (line) => {
       let message: ServerMessage;
@@ -94,7 +106,7 @@ export class ForkServer {
     const env: NodeJS.ProcessEnv = { ...process.env };
     // The server outlives runs; it must not carry the mark of a run that encloses this process.
     delete env[RUN_MARK_VARIABLE];
-    const child = spawn(options.interpreter, [options.script], {
+    const child = spawn(options.interpreter, [...(options.interpreterArgs ?? []), options.script], {
       cwd: options.cwd,
       env: {
         ...env,
@@ -107,7 +119,7 @@ export class ForkServer {
       stdio: ["pipe", "pipe", "pipe"],
     });
     if (child.pid !== undefined) trackGroup(child.pid);
-    const server = new ForkServer(child);
+    const server = new ForkServer(child, options.runsInServer ?? false);
     let timer: NodeJS.Timeout | undefined;
     const ready = await new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
@@ -149,8 +161,8 @@ export class ForkServer {
     const kill = (reason: "timeout" | "cancelled"): void => {
       killedFor ??= reason;
       if (childPid !== undefined) killGroup(childPid);
-      // A run in a thread of the server stops only with the server.
-      else this.close();
+      // A run inside the server (a thread, the JVM itself) stops only with the server.
+      else if (this.runsInServer) this.close();
     };
     const timer = setTimeout(() => kill("timeout"), options.timeoutMs);
     const onAbort = (): void => kill("cancelled");
@@ -179,9 +191,8 @@ export class ForkServer {
         this.child.stdin.write(`${JSON.stringify(request)}\n`);
       });
       if (end.cold !== undefined) return broken(end.cold);
-      // A run in a thread of the server ends with the server when it is stopped: that is its timeout or cancellation.
-      const stoppedWithServer = killedFor !== undefined && childPid === undefined && end.gone === true;
-      if (!stoppedWithServer && (end.gone || (end.exit === undefined && end.signal === undefined))) {
+      if (end.retire) this.close();
+      if (!killedFor && (end.gone || (end.exit === undefined && end.signal === undefined))) {
         if (childPid !== undefined) killGroup(childPid);
         return broken("the warm server stopped");
       }

@@ -58,6 +58,8 @@ export const nodeTestWarmMode: WarmMode = {
       preload: [],
       // Workers cannot change folder: the server runs where the cold command runs, in the scratch copy.
       cwd: context.scratchRoot,
+      // Test files run in worker threads of the server: a timeout or cancellation stops the server itself.
+      runsInServer: true,
     });
   },
 };
