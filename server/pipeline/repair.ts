@@ -10,6 +10,7 @@ import { detectTestCommand as detect } from "./runners/detect.js";
 import { runnerFor } from "./runners/plugins/table.js";
 import type { TestCommand } from "./runners/test-command.js";
 import { searchPatches } from "./search.js";
+import { namesEveryTest } from "./verdict.js";
 import { ownedTests, planShards, type ShardPlan, type ShardSpec } from "./shard.js";
 import { testFilesFromRun } from "./test-files.js";
 import type { FailureEvidence, Hunk, Logger, ProgressSink, Retriever } from "./types.js";
@@ -302,9 +303,11 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     };
     warm = (env.warm ?? WarmPool.for)(command, env.root, logger, signal);
     // Runners that stop at the first failure run a candidate's suite covering tests first (runners/selection.ts).
-    const ordering = runnerFor(command.kind).stopsAtFirstFailure
-      ? { tests: run.tests, ...(baseline.coverage ? { coverage: baseline.coverage } : {}) }
-      : undefined;
+    // The order names tests, so the baseline must have named every test it ran (JUnitCore names failures only).
+    const ordering =
+      runnerFor(command.kind).stopsAtFirstFailure && namesEveryTest(run)
+        ? { tests: run.tests, ...(baseline.coverage ? { coverage: baseline.coverage } : {}) }
+        : undefined;
     // Verdicts of warm runs and of ordered selections are confirmed cold before they are reported: the search
     // leaves time for that within the budget.
     const searchDeadline =

@@ -36,7 +36,7 @@ export interface SuiteComparison {
 }
 
 /** Whether a run names every test it ran (JUnitCore names failures only, and reports a larger count). */
-function namesEveryTest(run: TestRunResult): boolean {
+export function namesEveryTest(run: TestRunResult): boolean {
   return run.perTest && run.counts.total <= run.tests.length;
 }
 
