@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { planWrites, writePlanned } from "../../server/cli/apply.js";
+import { parseApplyArgs, runApply } from "../../server/cli/apply-report.js";
 import { parseShard, parseFixAllArgs, shardFromEnvironment } from "../../server/cli/fix-all-args.js";
 import { formatDiff, formatSarif, formatText, patchesToApply } from "../../server/cli/formats.js";
 import { mergeReports, parseMergeArgs, type ShardReport } from "../../server/cli/merge-reports.js";
@@ -233,5 +234,40 @@ describe("merge-reports", () => {
     expect(readReportFile(join(dir, "other.json"))).toMatch(/not a repair-ls JSON report/);
     expect(readReportFile(join(dir, "missing.json"))).toMatch(/cannot be read/);
     expect(readReportFile(join(dir, "good.json"))).toMatchObject({ patches: [{ id: "p1" }] });
+  });
+});
+
+describe("apply", () => {
+  let dir: string | undefined;
+  afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  test("refuses, writing and running nothing, a report whose test command is not the one detected here", async () => {
+    dir = mkdtempSync(join(tmpdir(), "apply-command-"));
+    writeFileSync(join(dir, "pytest.ini"), "[pytest]\n");
+    writeFileSync(join(dir, "m.py"), BASE);
+    writeFileSync(join(dir, "test_m.py"), "from m import f\n\n\ndef test_f():\n    assert f(1)\n");
+    const { report } = shardReport(1, [patch("p1", "m.py", 1, "    return x >= 1\n", [TEST_F])]);
+    const hostile: JobReport = {
+      ...report,
+      testRunner: { kind: "custom", command: "touch pwned && python3 -m pytest", source: "report", canSelect: false },
+    };
+    const path = join(dir, "report.json");
+    writeFileSync(path, JSON.stringify(hostile));
+    expect(await runApply([path, dir])).toBe(2);
+    expect(readFileSync(join(dir, "m.py"), "utf8")).toBe(BASE);
+    expect(existsSync(join(dir, "pwned"))).toBe(false);
+    // Repeating a different command than the report's is refused too.
+    expect(await runApply([path, dir, "--test-command", "python3 -m pytest"])).toBe(2);
+    expect(readFileSync(join(dir, "m.py"), "utf8")).toBe(BASE);
+  });
+
+  test("takes --test-command", () => {
+    expect(parseApplyArgs(["r.json", "--test-command", "make check"])).toEqual({
+      report: "r.json",
+      dir: ".",
+      timeoutSeconds: expect.any(Number) as number,
+      testCommand: "make check",
+    });
+    expect(parseApplyArgs(["r.json", "--test-command="])).toHaveProperty("error");
   });
 });
