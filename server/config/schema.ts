@@ -109,6 +109,17 @@ export const SETTINGS = {
     "Ollama requests in flight at once (Ollama itself runs one request per model at a time by default).",
   ),
 
+  "ollama.strategies": setting(
+    z.array(z.enum(["feedback", "function", "joint"])),
+    ["feedback", "joint", "function"],
+    "Model strategies run in this order beside the per-hunk candidates: feedback (failing-test feedback rounds), joint (SEARCH/REPLACE for every suspicious place), function (suggestion, then the whole fixed function).",
+  ),
+  "ollama.strategyCalls": setting(
+    nonNegativeInt,
+    6,
+    "Model calls each strategy may make per repair task (0 turns the strategies off); their patches count against repair.maxValidations.",
+  ),
+
   "test.command": setting(z.string(), "", "Command that runs the project's tests; empty means auto-detect."),
   "test.allowRun": setting(
     z.enum(["ask", "always", "never"]),

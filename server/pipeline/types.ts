@@ -73,7 +73,15 @@ export interface HunkContext {
   readonly retrieved: readonly RetrievedLine[];
 }
 
-export type GeneratorId = "template" | "donor" | "ollama-fim" | "ollama-chat";
+export type GeneratorId =
+  | "template"
+  | "donor"
+  | "ollama-fim"
+  | "ollama-chat"
+  // The model strategies (server/pipeline/strategies/).
+  | "ollama-feedback"
+  | "ollama-function"
+  | "ollama-joint";
 
 /** A proposed replacement for a hunk's lines. */
 export interface Candidate {

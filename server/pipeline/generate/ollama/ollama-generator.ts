@@ -71,7 +71,8 @@ type Reply = Answer | { readonly failure: RequestFailure };
 
 const limiters = new Map<string, Limiter>();
 
-function limiterFor(host: string, limit: number): Limiter {
+/** The one limiter of concurrent requests per host, shared by the per-hunk generator and the strategies. */
+export function limiterFor(host: string, limit: number): Limiter {
   let limiter = limiters.get(host);
   if (!limiter) {
     limiter = new Limiter(limit);
