@@ -81,7 +81,8 @@ export type GeneratorId =
   // The model strategies (server/pipeline/strategies/).
   | "ollama-feedback"
   | "ollama-function"
-  | "ollama-joint";
+  | "ollama-joint"
+  | "ollama-mask";
 
 /** A proposed replacement for a hunk's lines. */
 export interface Candidate {

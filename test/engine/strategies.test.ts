@@ -9,9 +9,16 @@ import { resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import type { RepairReport } from "../../server/pipeline/report.js";
 import { diffLines } from "../../server/pipeline/strategies/line-edits.js";
+import { filledLine, masksOf } from "../../server/pipeline/strategies/masks.js";
 import { parseSearchReplace, resolveBlocks } from "../../server/pipeline/strategies/search-replace.js";
 import { silentLogger, type Logger } from "../../server/pipeline/types.js";
-import { CHAT_MODEL, startOllamaTestServer, type OllamaTestServer } from "../support/ollama-test-server.js";
+import {
+  BASE_MODEL,
+  CHAT_MODEL,
+  startOllamaTestServer,
+  type OllamaTestServer,
+  type Responder,
+} from "../support/ollama-test-server.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 type Messages = ReadonlyArray<{ role: string; content: string }>;
@@ -42,6 +49,7 @@ function fenced(lines: readonly string[]): string {
 async function repair(
   chat: (messages: Messages) => string,
   settings: Partial<Config>,
+  generate?: Responder,
 ): Promise<{ report: RepairReport; logs: string[]; chats: Messages[] }> {
   const chats: Messages[] = [];
   server = await startOllamaTestServer({
@@ -50,6 +58,7 @@ async function repair(
       chats.push(messages);
       return chat(messages);
     },
+    ...(generate ? { generate } : {}),
   });
   const logs: string[] = [];
   const logger: Logger = { ...silentLogger, info: (m) => logs.push(m) };
@@ -264,4 +273,59 @@ test("with the built-in engine only, no strategy asks a model", async () => {
   const { chats, logs } = await repair(() => "```python\n```", { engine: "builtin" });
   expect(chats).toEqual([]);
   expect(logs.filter((l) => l.startsWith("strategy "))).toEqual([]);
+}, 60_000);
+
+test("masks: conditions, return values and assigned values become holes; a fill that repeats the rest is trimmed", () => {
+  expect(masksOf("    if x <= limit:").map((m) => [m.kind, m.masked])).toEqual([["condition", "x <= limit"]]);
+  expect(masksOf("  } else if (i < n) {").map((m) => m.masked)).toEqual(["i < n"]);
+  expect(masksOf("    return a - b;").map((m) => [m.kind, m.masked, m.after])).toEqual([
+    ["return value", "a - b", ";"],
+  ]);
+  expect(masksOf("    total += x * 2").map((m) => m.masked)).toEqual(["x * 2"]);
+  expect(masksOf("    if a == b:")[0]!.masked).toBe("a == b");
+  expect(masksOf("    pass")).toEqual([]);
+  const [mask] = masksOf("    if x <= limit:");
+  expect(filledLine(mask!, "x < limit:")).toBe("    if x < limit:");
+  expect(filledLine(mask!, "")).toBeUndefined();
+});
+
+const GREET = {
+  "greet.py": 'def greet(name):\n    return "Hello " + name\n',
+  "test_greet.py": 'from greet import greet\n\n\ndef test_greet():\n    assert greet("Bo") == "Hello, Bo!"\n',
+};
+
+test("mask filling through raw FIM tokens with a base model; the chat strategies skip a base model", async () => {
+  writeFiles(root, GREET);
+  const fills: string[] = [];
+  const { report, logs } = await repair(
+    () => "unused",
+    { "ollama.model": BASE_MODEL.name, "ollama.strategies": ["feedback", "mask"] },
+    (body) => {
+      const prompt = String(body.prompt);
+      const beforeHole = prompt.split("<|fim_suffix|>")[0]!;
+      // The hole of the return value: the prefix ends with `return `, the suffix starts after the masked value.
+      if (body.raw === true && beforeHole.endsWith("    return ")) {
+        fills.push(prompt);
+        return '"Hello, " + name + "!"\nmore text the stop string cuts';
+      }
+      return "    return name\n";
+    },
+  );
+  expect(report.status).toBe("fixed");
+  expect(report.patches[0]!.generators).toContain("ollama-mask");
+  expect(report.patches[0]!.diff).toContain('+    return "Hello, " + name + "!"');
+  expect(fills[0]).toMatch(/<\|fim_middle\|>$/);
+  expect(logs.some((l) => l.startsWith("strategy feedback: skipped"))).toBe(true);
+  expect(spending(logs, "mask")).toEqual({ calls: 1, validations: 1 });
+}, 60_000);
+
+test("mask filling asks in chat when the model's template renders no suffix (no suffix is ever sent to it)", async () => {
+  writeFiles(root, GREET);
+  const { report } = await repair(
+    (messages) => (lastUser(messages).includes("<HOLE>") ? '"Hello, " + name + "!"' : fenced(["    return name"])),
+    { "ollama.strategies": ["mask"] },
+  );
+  expect(report.status).toBe("fixed");
+  expect(report.patches[0]!.generators).toContain("ollama-mask");
+  expect(server!.requests.filter((r) => r.path === "/api/generate" && "suffix" in r.body)).toEqual([]);
 }, 60_000);

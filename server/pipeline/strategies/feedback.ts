@@ -54,6 +54,7 @@ function promising(record: ValidationRecord): boolean {
 export const feedbackStrategy: Strategy = {
   id: "feedback",
   generator: "ollama-feedback",
+  needsChat: true,
   async run(ctx: StrategyContext): Promise<void> {
     const frontier: Node[] = [];
     const seen = new Set<string>();

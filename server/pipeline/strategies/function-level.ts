@@ -16,6 +16,7 @@ const FUNCTIONS_PER_SUGGESTION = 2;
 export const functionLevelStrategy: Strategy = {
   id: "function",
   generator: "ollama-function",
+  needsChat: true,
   async run(ctx: StrategyContext): Promise<void> {
     for (const region of ctx.regions) {
       if (ctx.done() || ctx.calls.left < 2) return;

@@ -27,6 +27,7 @@ const FORMAT = [
 export const jointStrategy: Strategy = {
   id: "joint",
   generator: "ollama-joint",
+  needsChat: true,
   async run(ctx: StrategyContext): Promise<void> {
     if (ctx.regions.length === 0) return;
     const files = new Map<string, { file: string; lines: readonly string[] }>();

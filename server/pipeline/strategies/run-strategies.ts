@@ -7,6 +7,7 @@ import type { PatchValidator } from "../validate/validator.js";
 import { feedbackStrategy } from "./feedback.js";
 import { functionLevelStrategy } from "./function-level.js";
 import { jointStrategy } from "./joint.js";
+import { maskFillingStrategy } from "./mask-filling.js";
 import { regionsOf } from "./region.js";
 import type { Strategy, StrategyId } from "./strategy.js";
 
@@ -17,6 +18,7 @@ export const STRATEGIES: { readonly [K in StrategyId]: Strategy } = {
   feedback: feedbackStrategy,
   function: functionLevelStrategy,
   joint: jointStrategy,
+  mask: maskFillingStrategy,
 };
 
 export interface StrategyRunOptions {
@@ -70,6 +72,10 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
     if (signal.aborted || validator.budgetSpent() || validator.plausibleCount >= config["repair.stopAfterPlausible"])
       break;
     const strategy = STRATEGIES[id];
+    if (strategy.needsChat && !session.canChat) {
+      logger.info(`strategy ${id}: skipped (${session.model} is a base model and does not follow instructions)`);
+      continue;
+    }
     const calls = new CallBudget(config["ollama.strategyCalls"]);
     validator.startPhase("strategy", options.share / (ids.length - index));
     const before = validator.validations;

@@ -33,6 +33,8 @@ export interface Strategy {
   readonly id: StrategyId;
   /** The generator the report credits for the strategy's patches. */
   readonly generator: GeneratorId;
+  /** Whether the strategy needs a model that follows chat instructions (a base model only fills in). */
+  readonly needsChat: boolean;
   run(context: StrategyContext): Promise<void>;
 }
 
