@@ -120,6 +120,13 @@ export const SETTINGS = {
     "Model calls each strategy may make per repair task (0 turns the strategies off); their patches count against repair.maxValidations.",
   ),
 
+  "memory.gitHistory": setting(
+    z.boolean(),
+    true,
+    "Learn edit templates from small fix commits of the workspace's git history (off for repositories you do not want read).",
+  ),
+  "memory.maxCommits": setting(positiveInt, 1000, "Most recent commits read when mining the git history for fixes."),
+
   "test.command": setting(z.string(), "", "Command that runs the project's tests; empty means auto-detect."),
   "test.allowRun": setting(
     z.enum(["ask", "always", "never"]),

@@ -78,6 +78,8 @@ export type GeneratorId =
   | "donor"
   | "ollama-fim"
   | "ollama-chat"
+  // Edit templates from the workspace's own fix history (server/pipeline/memory/).
+  | "memory"
   // The model strategies (server/pipeline/strategies/).
   | "ollama-feedback"
   | "ollama-function"

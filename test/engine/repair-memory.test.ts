@@ -1,0 +1,117 @@
+// Issue 14, repair memory without a model: small fix commits mined from the workspace's git history become edit
+// templates (abstracted over names and literals) that repair a later bug of the same shape, with real git commits
+// and real pytest runs.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { resetRepairMemory } from "../../server/pipeline/generate/index.js";
+import { applyTemplate, templateOf } from "../../server/pipeline/memory/edit-template.js";
+import { mineFixCommits } from "../../server/pipeline/memory/git-history.js";
+import { fixAllFailing } from "../../server/pipeline/repair.js";
+import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
+import { removeDir, writeFiles } from "../support/workspace-copy.js";
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "repair-memory-"));
+  resetRepairMemory();
+});
+afterEach(() => removeDir(root));
+
+function commit(message: string, files: Record<string, string>): void {
+  writeFiles(root, files);
+  const git = (...args: string[]): void => {
+    execFileSync("git", ["-c", "user.name=Dev", "-c", "user.email=dev@example.com", ...args], {
+      cwd: root,
+      stdio: "ignore",
+    });
+  };
+  git("add", "-A");
+  git("commit", "-q", "-m", message);
+}
+
+/** A history with a fixed bound check, then a new function with the same bug (a bug the tests catch). */
+function historyWithFix(): void {
+  execFileSync("git", ["init", "-q"], { cwd: root });
+  commit("Add the lookup helper", {
+    "lookup.py": "def first_at(xs, i):\n    if i <= len(xs):\n        return xs[i]\n    return None\n",
+    "test_lookup.py": "from lookup import first_at\n\n\ndef test_first_at():\n    assert first_at([4], 0) == 4\n",
+  });
+  commit("Fix the bound check of first_at", {
+    "lookup.py": "def first_at(xs, i):\n    if i < len(xs):\n        return xs[i]\n    return None\n",
+  });
+  commit("Add a reader of tail items", {
+    "tail.py":
+      "def item_or(items, k, default):\n    total = 0\n    for item in items:\n        total = total + 1\n    if k <= len(items):\n        return items[k]\n    return default\n",
+    "test_tail.py":
+      "from tail import item_or\n\n\ndef test_inside():\n    assert item_or([1, 2], 1, 0) == 2\n\n\ndef test_outside():\n    assert item_or([1, 2], 2, 0) == 0\n",
+  });
+}
+
+test("an edit is abstracted over names and applied where the shape matches", () => {
+  const template = templateOf({
+    buggy: ["    if i <= len(xs):"],
+    fixed: ["    if i < len(xs):"],
+    language: "python",
+    source: "history abc: fix",
+  })!;
+  expect(applyTemplate(template, "        while k <= len(items):")).toEqual(["        while k < len(items):"]);
+  expect(applyTemplate(template, "    if k <= limit:")).toEqual([]);
+  const insertion = templateOf({
+    buggy: ["    v = table.get(key)"],
+    fixed: ["    v = table.get(key, 0)"],
+    language: "python",
+    source: "history def: fix",
+  })!;
+  expect(applyTemplate(insertion, "  n = counts.get(word)")).toEqual(["  n = counts.get(word, 0)"]);
+  // A rename has no shape to match: no template.
+  expect(templateOf({ buggy: ["x = a"], fixed: ["x = b"], language: "python", source: "s" })).toBeUndefined();
+});
+
+test("history mining keeps small fix commits of source files, newest first, within the commit bound", async () => {
+  historyWithFix();
+  const examples = await mineFixCommits(root, 100);
+  expect(examples.map((e) => [e.buggy, e.fixed])).toEqual([[["    if i <= len(xs):"], ["    if i < len(xs):"]]]);
+  expect(examples[0]!.source).toMatch(/^history [0-9a-f]+: Fix the bound check of first_at$/);
+  expect(await mineFixCommits(root, 1)).toEqual([]);
+  expect(await mineFixCommits(tmpdir(), 100)).toEqual([]);
+});
+
+async function validationsFor(
+  settings: Partial<Config>,
+): Promise<{ status: string; validations: number; generators: string[] }> {
+  resetRepairMemory();
+  const report = await fixAllFailing({
+    root,
+    config: {
+      ...defaultConfig(),
+      engine: "builtin",
+      "test.allowRun": "always",
+      "repair.workers": 1,
+      "index.enabled": false,
+      ...settings,
+    },
+    logger: silentLogger,
+    progress: silentProgress,
+    signal: new AbortController().signal,
+  });
+  return {
+    status: report.status,
+    validations: report.validations,
+    generators: [...(report.patches[0]?.generators ?? [])],
+  };
+}
+
+test("a later bug of the same shape is repaired from history with fewer validations than without", async () => {
+  historyWithFix();
+  const withHistory = await validationsFor({ "memory.gitHistory": true });
+  const without = await validationsFor({ "memory.gitHistory": false });
+  console.log(`repair memory: ${withHistory.validations} validations with the history, ${without.validations} without`);
+  expect(withHistory.status).toBe("fixed");
+  expect(withHistory.generators).toContain("memory");
+  expect(without.generators).not.toContain("memory");
+  expect(withHistory.validations).toBeLessThan(without.validations);
+}, 400_000);
