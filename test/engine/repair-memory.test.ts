@@ -10,6 +10,8 @@ import { defaultConfig, type Config } from "../../server/config/schema.js";
 import { resetRepairMemory } from "../../server/pipeline/generate/index.js";
 import { applyTemplate, templateOf } from "../../server/pipeline/memory/edit-template.js";
 import { mineFixCommits } from "../../server/pipeline/memory/git-history.js";
+import { memoryCandidates } from "../../server/pipeline/memory/memory-source.js";
+import { loadExamples, memoryFolder, rememberAppliedRepair } from "../../server/pipeline/memory/memory-store.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
@@ -115,3 +117,44 @@ test("a later bug of the same shape is repaired from history with fewer validati
   expect(without.generators).not.toContain("memory");
   expect(withHistory.validations).toBeLessThan(without.validations);
 }, 400_000);
+
+test("applied repairs are stored in the workspace's LanceDB memory and become candidates for a bug of the same shape", async () => {
+  const indexPath = defaultConfig()["index.path"];
+  const problem = await rememberAppliedRepair(
+    root,
+    indexPath,
+    [
+      { file: join(root, "a.py"), oldText: "    if i <= len(xs):\n", newText: "    if i < len(xs):\n" },
+      { file: join(root, "b.py"), oldText: "    total = total - x\n", newText: "    total = total + x\n" },
+    ],
+    "`<=` -> `<`",
+    ["test_a.py::test_bound"],
+  );
+  expect(problem).toBeUndefined();
+  const folder = memoryFolder(root, indexPath);
+  expect(folder).toBe(join(root, ".repair-ls", "memory"));
+  const similar = await loadExamples(folder, "python", "    while j <= len(ys):");
+  expect(similar.map((e) => e.fixed)).toEqual([["    if i < len(xs):"], ["    total = total + x"]]);
+  expect(similar[0]!.tests).toBe("test_a.py::test_bound");
+  expect(await loadExamples(folder, "java")).toEqual([]);
+
+  const fileText = "def last(ys, j):\n    while j <= len(ys):\n        j -= 1\n    return ys[j]\n";
+  const candidates = await memoryCandidates(
+    {
+      hunk: { file: join(root, "sub", "c.py"), startLine: 1, endLine: 2 },
+      language: "python",
+      fileText,
+      buggyText: "    while j <= len(ys):",
+      enclosingFunction: undefined,
+      retrieved: [],
+    },
+    {
+      config: { ...defaultConfig(), "memory.gitHistory": false },
+      logger: silentLogger,
+      progress: silentProgress,
+      signal: new AbortController().signal,
+    },
+  );
+  expect(candidates.map((c) => [c.text, c.generator])).toEqual([["    while j < len(ys):", "memory"]]);
+  expect(candidates[0]!.description).toContain("applied repair");
+}, 120_000);

@@ -9,6 +9,8 @@ export interface RepairExample {
   readonly language: LanguageId;
   /** Where the example comes from, for descriptions: "history abc1234: Fix the bound check". */
   readonly source: string;
+  /** The tests that failed before the fix, when known (applied repairs). */
+  readonly tests?: string;
 }
 
 /** Most changed lines (removed + added) of a commit that counts as a small fix. */

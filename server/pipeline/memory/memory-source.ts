@@ -4,6 +4,7 @@ import { splitFile } from "../generate/hunk-text.js";
 import type { Candidate, HunkContext } from "../types.js";
 import { applyTemplate, templateOf, type EditTemplate } from "./edit-template.js";
 import { gitTopLevel, mineFixCommits } from "./git-history.js";
+import { loadExamples, memoryFolderOf } from "./memory-store.js";
 
 /**
  * Score of a candidate from the repository's own fix history: above every template prior, since an edit this
@@ -35,14 +36,23 @@ export function resetRepairMemory(): void {
   templates.clear();
 }
 
-/**
- * Candidates from the repair memory without a model: the workspace's small fix commits, abstracted into edit
- * templates, applied to the hunk's lines wherever the shape matches. [] when memory.gitHistory is off or the
- * workspace is not a git repository.
- */
-export async function memoryCandidates(context: HunkContext, options: GenerateOptions): Promise<Candidate[]> {
+/** Edit templates of the repairs applied in this workspace (its LanceDB memory), most similar first. */
+async function storedTemplates(context: HunkContext, options: GenerateOptions): Promise<EditTemplate[]> {
+  const folder = memoryFolderOf(context.hunk.file, options.config["index.path"]);
+  if (!folder) return [];
+  try {
+    const examples = await loadExamples(folder, context.language, context.buggyText);
+    return examples.map(templateOf).filter((t): t is EditTemplate => t !== undefined);
+  } catch (error) {
+    options.logger.debug(`repair memory: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
+  }
+}
+
+/** Edit templates of the workspace's fix history; [] when memory.gitHistory is off or there is no repository. */
+async function historyShapes(context: HunkContext, options: GenerateOptions): Promise<EditTemplate[]> {
   const { config } = options;
-  if (!config["memory.gitHistory"] || options.signal.aborted) return [];
+  if (!config["memory.gitHistory"]) return [];
   const folder = dirname(context.hunk.file);
   let top = topLevels.get(folder);
   if (!top) {
@@ -51,9 +61,18 @@ export async function memoryCandidates(context: HunkContext, options: GenerateOp
   }
   const topLevel = await top;
   if (!topLevel) return [];
-  const shapes = (await historyTemplates(topLevel, config["memory.maxCommits"])).filter(
-    (t) => t.language === context.language,
-  );
+  return (await historyTemplates(topLevel, config["memory.maxCommits"])).filter((t) => t.language === context.language);
+}
+
+/**
+ * Candidates from the repair memory without a model: repairs applied in the workspace and small fix commits of its
+ * history, abstracted into edit templates, applied to the hunk's lines wherever the shape matches.
+ */
+export async function memoryCandidates(context: HunkContext, options: GenerateOptions): Promise<Candidate[]> {
+  if (options.signal.aborted) return [];
+  const [stored, mined] = await Promise.all([storedTemplates(context, options), historyShapes(context, options)]);
+  // The user's own applied repairs come first: each was validated and confirmed in this workspace.
+  const shapes = [...stored, ...mined];
   const { hunk } = context;
   const lines = splitFile(context.fileText).lines;
   const seen = new Set<string>();
