@@ -2,18 +2,19 @@
 // templates (abstracted over names and literals) that repair a later bug of the same shape, with real git commits
 // and real pytest runs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/config/schema.js";
-import { resetRepairMemory } from "../../server/pipeline/generate/index.js";
+import { generateCandidates, resetOllamaState, resetRepairMemory } from "../../server/pipeline/generate/index.js";
 import { applyTemplate, templateOf } from "../../server/pipeline/memory/edit-template.js";
 import { mineFixCommits } from "../../server/pipeline/memory/git-history.js";
 import { memoryCandidates } from "../../server/pipeline/memory/memory-source.js";
 import { loadExamples, memoryFolder, rememberAppliedRepair } from "../../server/pipeline/memory/memory-store.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
+import { CHAT_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 let root: string;
@@ -158,3 +159,49 @@ test("applied repairs are stored in the workspace's LanceDB memory and become ca
   expect(candidates.map((c) => [c.text, c.generator])).toEqual([["    while j < len(ys):", "memory"]]);
   expect(candidates[0]!.description).toContain("applied repair");
 }, 120_000);
+
+test("with a model, the most similar fixes of the history are few-shot examples in the chat prompt", async () => {
+  historyWithFix();
+  resetOllamaState();
+  const prompts: string[] = [];
+  const server = await startOllamaTestServer({
+    chat: (body) => {
+      const messages = body.messages as Array<{ role: string; content: string }>;
+      prompts.push(messages.at(-1)!.content);
+      return "```python\n    if k < len(items):\n```";
+    },
+  });
+  try {
+    const file = join(root, "tail.py");
+    const fileText = readFileSync(file, "utf8");
+    const candidates = await generateCandidates(
+      {
+        hunk: { file, startLine: 4, endLine: 5 },
+        language: "python",
+        fileText,
+        buggyText: "    if k <= len(items):",
+        enclosingFunction: undefined,
+        retrieved: [],
+      },
+      { failingTests: [], diagnostics: [] },
+      {
+        config: {
+          ...defaultConfig(),
+          engine: "ollama",
+          "ollama.host": server.url,
+          "ollama.model": CHAT_MODEL.name,
+          "ollama.samples": 0,
+        },
+        logger: silentLogger,
+        progress: silentProgress,
+        signal: new AbortController().signal,
+      },
+    );
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toContain("Fixes made earlier in this project");
+    expect(prompts[0]).toContain("-    if i <= len(xs):\n+    if i < len(xs):");
+    expect(candidates.some((c) => c.text === "    if k < len(items):")).toBe(true);
+  } finally {
+    await server.close();
+  }
+}, 60_000);

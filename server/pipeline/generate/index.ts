@@ -5,7 +5,7 @@
  */
 import type { GenerateOptions } from "../candidates.js";
 import type { Candidate, FailureEvidence, HunkContext, RetrievedLine } from "../types.js";
-import { memoryCandidates } from "../memory/memory-source.js";
+import { fewShotExamples, memoryCandidates } from "../memory/memory-source.js";
 import { filterCandidates } from "./candidate-filter.js";
 import { normaliseWhitespace, splitFile, type FileLines } from "./hunk-text.js";
 import { OllamaGenerator, type OllamaOutcome } from "./ollama/ollama-generator.js";
@@ -66,7 +66,12 @@ export async function generateCandidates(
   const modelRun: Promise<OllamaOutcome | undefined> =
     config.engine === "builtin"
       ? Promise.resolve(undefined)
-      : new OllamaGenerator({ config, logger, progress }).run(context, evidence, signal);
+      : new OllamaGenerator({
+          config,
+          logger,
+          progress,
+          fewShot: (hunkContext) => fewShotExamples(hunkContext, options),
+        }).run(context, evidence, signal);
   if (options.onLateCandidates && config.engine === "auto") {
     const now = await templateNow(context, options);
     options.onLateCandidates(deliverModelCandidates(context, modelRun, now, options).catch(() => []));

@@ -3,7 +3,8 @@ import type { GenerateOptions } from "../candidates.js";
 import { splitFile } from "../generate/hunk-text.js";
 import type { Candidate, HunkContext } from "../types.js";
 import { applyTemplate, templateOf, type EditTemplate } from "./edit-template.js";
-import { gitTopLevel, mineFixCommits } from "./git-history.js";
+import { gitTopLevel, mineFixCommits, type RepairExample } from "./git-history.js";
+import { BUILTIN_DIMENSION, embedBuiltin } from "../../../index/embedders/builtin.js";
 import { loadExamples, memoryFolderOf } from "./memory-store.js";
 
 /**
@@ -16,13 +17,27 @@ const MAX_MEMORY_CANDIDATES = 8;
 
 const topLevels = new Map<string, Promise<string | undefined>>();
 const templates = new Map<string, Promise<EditTemplate[]>>();
+const histories = new Map<string, Promise<RepairExample[]>>();
+
+/** Few-shot examples shown to a model per hunk. */
+const FEW_SHOT_EXAMPLES = 3;
+
+function minedHistory(topLevel: string, maxCommits: number): Promise<RepairExample[]> {
+  const key = `${topLevel}\u0000${maxCommits}`;
+  let pending = histories.get(key);
+  if (!pending) {
+    pending = mineFixCommits(topLevel, maxCommits);
+    histories.set(key, pending);
+  }
+  return pending;
+}
 
 /** The edit templates of a repository's fix history, mined once per repository and commit bound. */
 function historyTemplates(topLevel: string, maxCommits: number): Promise<EditTemplate[]> {
   const key = `${topLevel}\u0000${maxCommits}`;
   let pending = templates.get(key);
   if (!pending) {
-    pending = mineFixCommits(topLevel, maxCommits).then((examples) =>
+    pending = minedHistory(topLevel, maxCommits).then((examples) =>
       examples.map(templateOf).filter((t): t is EditTemplate => t !== undefined),
     );
     templates.set(key, pending);
@@ -34,6 +49,7 @@ function historyTemplates(topLevel: string, maxCommits: number): Promise<EditTem
 export function resetRepairMemory(): void {
   topLevels.clear();
   templates.clear();
+  histories.clear();
 }
 
 /** Edit templates of the repairs applied in this workspace (its LanceDB memory), most similar first. */
@@ -49,17 +65,47 @@ async function storedTemplates(context: HunkContext, options: GenerateOptions): 
   }
 }
 
-/** Edit templates of the workspace's fix history; [] when memory.gitHistory is off or there is no repository. */
-async function historyShapes(context: HunkContext, options: GenerateOptions): Promise<EditTemplate[]> {
-  const { config } = options;
-  if (!config["memory.gitHistory"]) return [];
-  const folder = dirname(context.hunk.file);
+async function topLevelOf(file: string): Promise<string | undefined> {
+  const folder = dirname(file);
   let top = topLevels.get(folder);
   if (!top) {
     top = gitTopLevel(folder);
     topLevels.set(folder, top);
   }
-  const topLevel = await top;
+  return top;
+}
+
+/**
+ * The repair memory's examples most similar to a hunk (built-in embeddings of the buggy lines), for a model's
+ * prompt: applied repairs and mined fixes of the hunk's language.
+ */
+export async function fewShotExamples(context: HunkContext, options: GenerateOptions): Promise<RepairExample[]> {
+  const folder = memoryFolderOf(context.hunk.file, options.config["index.path"]);
+  const stored = folder ? await loadExamples(folder, context.language, context.buggyText).catch(() => []) : [];
+  const topLevel = options.config["memory.gitHistory"] ? await topLevelOf(context.hunk.file) : undefined;
+  const mined = topLevel
+    ? (await minedHistory(topLevel, options.config["memory.maxCommits"])).filter((e) => e.language === context.language)
+    : [];
+  const pool = [...stored, ...mined];
+  if (pool.length === 0 || context.buggyText.trim() === "") return [];
+  const vectors = embedBuiltin([context.buggyText, ...pool.map((e) => e.buggy.join("\n"))]);
+  const similarity = (i: number): number => {
+    let sum = 0;
+    for (let d = 0; d < BUILTIN_DIMENSION; d++) sum += vectors[d]! * vectors[(i + 1) * BUILTIN_DIMENSION + d]!;
+    return sum;
+  };
+  return pool
+    .map((example, i) => ({ example, score: similarity(i) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, FEW_SHOT_EXAMPLES)
+    .map((s) => s.example);
+}
+
+/** Edit templates of the workspace's fix history; [] when memory.gitHistory is off or there is no repository. */
+async function historyShapes(context: HunkContext, options: GenerateOptions): Promise<EditTemplate[]> {
+  const { config } = options;
+  if (!config["memory.gitHistory"]) return [];
+  const topLevel = await topLevelOf(context.hunk.file);
   if (!topLevel) return [];
   return (await historyTemplates(topLevel, config["memory.maxCommits"])).filter((t) => t.language === context.language);
 }
