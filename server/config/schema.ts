@@ -109,6 +109,24 @@ export const SETTINGS = {
     "Ollama requests in flight at once (Ollama itself runs one request per model at a time by default).",
   ),
 
+  "ollama.strategies": setting(
+    z.array(z.enum(["feedback", "function", "joint", "mask"])),
+    ["feedback", "joint", "function", "mask"],
+    "Model strategies run in this order beside the per-hunk candidates: feedback (failing-test feedback rounds), joint (SEARCH/REPLACE for every suspicious place), function (suggestion, then the whole fixed function), mask (fill a masked condition, return or assigned value).",
+  ),
+  "ollama.strategyCalls": setting(
+    nonNegativeInt,
+    6,
+    "Model calls each strategy may make per repair task (0 turns the strategies off); their patches count against repair.maxValidations.",
+  ),
+
+  "memory.gitHistory": setting(
+    z.boolean(),
+    true,
+    "Learn edit templates from small fix commits of the workspace's git history (off for repositories you do not want read).",
+  ),
+  "memory.maxCommits": setting(positiveInt, 1000, "Most recent commits read when mining the git history for fixes."),
+
   "test.command": setting(z.string(), "", "Command that runs the project's tests; empty means auto-detect."),
   "test.allowRun": setting(
     z.enum(["ask", "always", "never"]),

@@ -84,7 +84,7 @@ export interface RepairPatch {
   readonly phase: CombinationPhase;
 }
 
-export type CombinationPhase = "single-hunk" | "same-text" | "greedy" | "best-first";
+export type CombinationPhase = "single-hunk" | "same-text" | "greedy" | "best-first" | "strategy";
 
 /** How one validated candidate fared; every validated candidate has one. */
 export type CandidateOutcome =

@@ -10,6 +10,7 @@ import { buildHunkContext } from "./context.js";
 import type { RankedHunk } from "./localise/localise.js";
 import { codeKey } from "./generate/code-key.js";
 import { LiveCandidates } from "./live-candidates.js";
+import { runStrategies } from "./strategies/run-strategies.js";
 import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "./types.js";
 import type { PatchValidator } from "./validate/validator.js";
 
@@ -17,6 +18,8 @@ import type { PatchValidator } from "./validate/validator.js";
 const GENERATION_LISTENERS_PER_HUNK = 4;
 /** Share of the validation budget the single-hunk phase may use before the multi-hunk phases get their turn. */
 const SINGLE_HUNK_SHARE = 0.5;
+/** Share of the remaining budget for the model strategies (they run after the single-hunk phase). */
+const STRATEGY_SHARE = 0.4;
 /** Hunks the multi-hunk phases combine. */
 const MULTI_HUNK_POOL = 6;
 /** Share of the remaining budget for the same-text and greedy phases (best-first gets the rest). */
@@ -179,6 +182,11 @@ async function searchPhases(
   };
   validator.startPhase("single-hunk", SINGLE_HUNK_SHARE);
   const singles = await lazySingleHunkPhase(options.hunks.length, listFor, validator);
+  validator.startPhase("single-hunk", 1);
+  if (validator.done()) return;
+  // The model strategies (feedback rounds, joint and function-level edits) take their share before the combination
+  // phases; they see every candidate validated so far.
+  await runStrategies({ ...options, share: STRATEGY_SHARE });
   validator.startPhase("single-hunk", 1);
   if (validator.done()) return;
   const everyList = async (): Promise<HunkCandidates[]> => {

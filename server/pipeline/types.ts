@@ -73,7 +73,18 @@ export interface HunkContext {
   readonly retrieved: readonly RetrievedLine[];
 }
 
-export type GeneratorId = "template" | "donor" | "ollama-fim" | "ollama-chat";
+export type GeneratorId =
+  | "template"
+  | "donor"
+  | "ollama-fim"
+  | "ollama-chat"
+  // Edit templates from the workspace's own fix history (server/pipeline/memory/).
+  | "memory"
+  // The model strategies (server/pipeline/strategies/).
+  | "ollama-feedback"
+  | "ollama-function"
+  | "ollama-joint"
+  | "ollama-mask";
 
 /** A proposed replacement for a hunk's lines. */
 export interface Candidate {

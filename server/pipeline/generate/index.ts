@@ -5,6 +5,7 @@
  */
 import type { GenerateOptions } from "../candidates.js";
 import type { Candidate, FailureEvidence, HunkContext, RetrievedLine } from "../types.js";
+import { fewShotExamples, memoryCandidates } from "../memory/memory-source.js";
 import { filterCandidates } from "./candidate-filter.js";
 import { normaliseWhitespace, splitFile, type FileLines } from "./hunk-text.js";
 import { OllamaGenerator, type OllamaOutcome } from "./ollama/ollama-generator.js";
@@ -65,7 +66,12 @@ export async function generateCandidates(
   const modelRun: Promise<OllamaOutcome | undefined> =
     config.engine === "builtin"
       ? Promise.resolve(undefined)
-      : new OllamaGenerator({ config, logger, progress }).run(context, evidence, signal);
+      : new OllamaGenerator({
+          config,
+          logger,
+          progress,
+          fewShot: (hunkContext) => fewShotExamples(hunkContext, options),
+        }).run(context, evidence, signal);
   if (options.onLateCandidates && config.engine === "auto") {
     const now = await templateNow(context, options);
     options.onLateCandidates(deliverModelCandidates(context, modelRun, now, options).catch(() => []));
@@ -96,9 +102,10 @@ function describeError(error: unknown): string {
 async function templateNow(context: HunkContext, options: GenerateOptions): Promise<Candidate[]> {
   try {
     const file = splitFile(context.fileText);
-    const candidates = await withSharedParse(context.fileText, context.language, async (parsed) =>
-      templateCandidates({ context, parsed, file, donors: await donorLines(context, file, options) }),
-    );
+    const candidates = await withSharedParse(context.fileText, context.language, async (parsed) => [
+      ...(await memoryCandidates(context, options)),
+      ...(await templateCandidates({ context, parsed, file, donors: await donorLines(context, file, options) })),
+    ]);
     if (options.signal.aborted) return [];
     const kept = await filtered(context, candidates, options);
     return options.signal.aborted ? [] : kept;
@@ -133,8 +140,10 @@ async function allAtOnce(
     const engine = config.engine;
     const file = splitFile(context.fileText);
     const candidates = await withSharedParse(context.fileText, context.language, async (parsed) => {
-      const builtin = async (): Promise<Candidate[]> =>
-        templateCandidates({ context, parsed, file, donors: await donorLines(context, file, options) });
+      const builtin = async (): Promise<Candidate[]> => [
+        ...(await memoryCandidates(context, options)),
+        ...(await templateCandidates({ context, parsed, file, donors: await donorLines(context, file, options) })),
+      ];
       const merged: Candidate[] = engine === "ollama" ? [] : await builtin();
       const outcome = await modelRun;
       merged.push(...(outcome?.candidates ?? []));
@@ -156,6 +165,7 @@ async function allAtOnce(
 }
 
 export { filterCandidates } from "./candidate-filter.js";
+export { resetRepairMemory } from "../memory/memory-source.js";
 export { OllamaGenerator } from "./ollama/ollama-generator.js";
 export { resetOllamaState } from "./ollama/host-state.js";
 export { templateCandidates } from "./template/template-generator.js";

@@ -22,7 +22,7 @@ import {
 import { Limiter } from "./limiter.js";
 import type { ModelInfo } from "./model-info.js";
 import { nonEmptySuffix, promptStyle } from "./prompt-style.js";
-import { buildChatPrompt, buildFimPrompt } from "./prompts.js";
+import { buildChatPrompt, buildFimPrompt, type FewShotExample } from "./prompts.js";
 import { fimStopTokens } from "./stop-tokens.js";
 import { streamAnswer, streamDeadlines, type Answer, type AnswerRequest } from "./stream-answer.js";
 
@@ -48,6 +48,8 @@ export interface OllamaGeneratorOptions {
   readonly logger: Logger;
   readonly progress: ProgressSink;
   readonly env?: NodeJS.ProcessEnv;
+  /** Earlier fixes similar to a hunk (the repair memory), shown in chat prompts as few-shot examples. */
+  readonly fewShot?: (context: HunkContext) => Promise<readonly FewShotExample[]>;
 }
 
 export interface OllamaFailure {
@@ -71,7 +73,8 @@ type Reply = Answer | { readonly failure: RequestFailure };
 
 const limiters = new Map<string, Limiter>();
 
-function limiterFor(host: string, limit: number): Limiter {
+/** The one limiter of concurrent requests per host, shared by the per-hunk generator and the strategies. */
+export function limiterFor(host: string, limit: number): Limiter {
   let limiter = limiters.get(host);
   if (!limiter) {
     limiter = new Limiter(limit);
@@ -182,7 +185,8 @@ export class OllamaGenerator implements Generator {
     const unit = detectIndentUnit(file.lines);
     const indent = hunkIndent(file.lines, context.hunk.startLine, context.hunk.endLine, unit);
     const fim = mode === "fim" ? buildFimPrompt(context, evidence, budget) : undefined;
-    const chat = mode === "chat" ? buildChatPrompt(context, evidence, budget) : undefined;
+    const examples = mode === "chat" && this.options.fewShot ? await this.fewShot(context) : [];
+    const chat = mode === "chat" ? buildChatPrompt(context, evidence, budget, examples) : undefined;
     const prompt = fim ?? chat!;
     const shape: AnswerShape = { mode, indent, unit, before: prompt.before, after: prompt.after };
     const keepAlive = keepAliveValue(config["ollama.keepAlive"]);
@@ -293,6 +297,16 @@ export class OllamaGenerator implements Generator {
         `Ollama: the prompt filled ${info.name}'s context (${truncated.promptTokens} tokens of ${info.contextTokens}); Ollama cut it`,
       );
     return { candidates: this.toCandidates(context, answered, shape, mode, info.name) };
+  }
+
+  /** The few-shot examples for a hunk; none when the memory cannot be read (it is an aid, never a requirement). */
+  private async fewShot(context: HunkContext): Promise<readonly FewShotExample[]> {
+    try {
+      return (await this.options.fewShot?.(context)) ?? [];
+    } catch (error) {
+      this.options.logger.debug(`repair memory: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
   }
 
   private taskTimeoutName(): string {

@@ -104,7 +104,33 @@ export function buildFimPrompt(original: HunkContext, evidence: FailureEvidence,
  * comments, the failure evidence and the retrieved lines; the model is asked for the replacement lines only, in
  * one fenced block.
  */
-export function buildChatPrompt(original: HunkContext, evidence: FailureEvidence, budgetTokens: number): ChatPrompt {
+/** A fix made earlier in the project (repair memory), shown to the model as a few-shot example. */
+export interface FewShotExample {
+  readonly buggy: readonly string[];
+  readonly fixed: readonly string[];
+}
+
+/** Few-shot examples shown at most, and lines of each. */
+const MAX_EXAMPLES = 3;
+const MAX_EXAMPLE_LINES = 6;
+
+function exampleLines(examples: readonly FewShotExample[]): string[] {
+  const out: string[] = [];
+  for (const example of examples.slice(0, MAX_EXAMPLES)) {
+    const buggy = example.buggy.filter((l) => !isSecretLine(l)).slice(0, MAX_EXAMPLE_LINES);
+    const fixed = example.fixed.filter((l) => !isSecretLine(l)).slice(0, MAX_EXAMPLE_LINES);
+    if (buggy.length === 0) continue;
+    out.push("Earlier fix:", ...buggy.map((l) => `-${l}`), ...fixed.map((l) => `+${l}`));
+  }
+  return out;
+}
+
+export function buildChatPrompt(
+  original: HunkContext,
+  evidence: FailureEvidence,
+  budgetTokens: number,
+  examples: readonly FewShotExample[] = [],
+): ChatPrompt {
   const context = withoutSecrets(original);
   const file = splitFile(context.fileText);
   const language = languageById(context.language);
@@ -118,7 +144,8 @@ export function buildChatPrompt(original: HunkContext, evidence: FailureEvidence
 
   const evidenceLines = failureLines(evidence);
   const related = retrievedLines(context.retrieved);
-  const extras = [...evidenceLines, ...related];
+  const earlier = exampleLines(examples);
+  const extras = [...evidenceLines, ...related, ...earlier];
   const codeBudget = Math.max(100, budget - sizeOf(extras) - 600);
   const suffixBudget = Math.min(sizeOf(file.lines.slice(end, to)), codeBudget * SUFFIX_SHARE);
   const before = tailWithin(file.lines.slice(from, hunk.startLine), codeBudget - suffixBudget);
@@ -145,6 +172,7 @@ export function buildChatPrompt(original: HunkContext, evidence: FailureEvidence
   );
   if (evidenceLines.length > 0) user.push("", "What fails:", ...evidenceLines);
   if (related.length > 0) user.push("", "Lines from the same project that may help:", ...related);
+  if (earlier.length > 0) user.push("", "Fixes made earlier in this project, for reference:", ...earlier);
   user.push(
     "",
     buggy.length > 0

@@ -1,0 +1,115 @@
+import type { Config } from "../../config/schema.js";
+import { buildHunkContext } from "../context.js";
+import { CallBudget, ChatSession } from "../generate/ollama/chat-session.js";
+import type { RankedHunk } from "../localise/localise.js";
+import type { FailureEvidence, HunkContext, Logger, ProgressSink, Retriever } from "../types.js";
+import type { PatchValidator } from "../validate/validator.js";
+import { feedbackStrategy } from "./feedback.js";
+import { functionLevelStrategy } from "./function-level.js";
+import { jointStrategy } from "./joint.js";
+import { maskFillingStrategy } from "./mask-filling.js";
+import { regionsOf } from "./region.js";
+import type { Strategy, StrategyId } from "./strategy.js";
+
+/** Suspicious hunks whose code the strategies show the model. */
+const STRATEGY_HUNKS = 4;
+
+export const STRATEGIES: { readonly [K in StrategyId]: Strategy } = {
+  feedback: feedbackStrategy,
+  function: functionLevelStrategy,
+  joint: jointStrategy,
+  mask: maskFillingStrategy,
+};
+
+export interface StrategyRunOptions {
+  readonly hunks: readonly RankedHunk[];
+  readonly evidence: FailureEvidence;
+  readonly validator: PatchValidator;
+  readonly readText: (file: string) => Promise<string | undefined>;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly progress: ProgressSink;
+  readonly signal: AbortSignal;
+  readonly retriever?: Retriever;
+  /** Share of the validations and time that remain which all strategies together may use. */
+  readonly share: number;
+}
+
+/** What one strategy spent, for the log and the measurements. */
+export interface StrategySpending {
+  readonly id: StrategyId;
+  readonly modelCalls: number;
+  readonly validations: number;
+  readonly plausible: number;
+}
+
+/** Whether the configuration asks for any strategy at all (a model engine, strategies listed, calls allowed). */
+export function strategiesEnabled(config: Config): boolean {
+  return config.engine !== "builtin" && config["ollama.strategies"].length > 0 && config["ollama.strategyCalls"] > 0;
+}
+
+/**
+ * Runs the configured strategies in order, each within its share of the validations and time left and its own
+ * budget of model calls, each announced in progress and logged with what it spent. Nothing runs without a reachable
+ * instruct model. Never throws: a failing strategy is logged and the next one runs.
+ */
+export async function runStrategies(options: StrategyRunOptions): Promise<StrategySpending[]> {
+  const { config, logger, progress, signal, validator } = options;
+  if (!strategiesEnabled(config) || validator.done()) return [];
+  const session = await ChatSession.open({ config, logger, progress }, signal);
+  if (!session || signal.aborted) return [];
+  const contexts: HunkContext[] = [];
+  for (const ranked of options.hunks.slice(0, STRATEGY_HUNKS)) {
+    const text = await options.readText(ranked.hunk.file);
+    if (text === undefined) continue;
+    const context = await buildHunkContext(ranked.hunk, text, options.retriever, logger, signal);
+    if (context) contexts.push(context);
+  }
+  const regions = regionsOf(contexts);
+  const ids = [...new Set(config["ollama.strategies"])];
+  const spending: StrategySpending[] = [];
+  for (const [index, id] of ids.entries()) {
+    if (signal.aborted || validator.budgetSpent() || validator.plausibleCount >= config["repair.stopAfterPlausible"])
+      break;
+    const strategy = STRATEGIES[id];
+    if (strategy.needsChat && !session.canChat) {
+      logger.info(`strategy ${id}: skipped (${session.model} is a base model and does not follow instructions)`);
+      continue;
+    }
+    const calls = new CallBudget(config["ollama.strategyCalls"]);
+    validator.startPhase("strategy", options.share / (ids.length - index));
+    const before = validator.validations;
+    const plausibleBefore = validator.plausibleCount;
+    progress.report(`Strategy ${id}: asking ${session.model}`);
+    try {
+      await strategy.run({
+        regions,
+        evidence: options.evidence,
+        session,
+        calls,
+        config,
+        logger,
+        progress,
+        signal,
+        validator,
+        validated: () => validator.completed,
+        validate: (patch) => validator.validate(patch),
+        done: () => validator.done(),
+      });
+    } catch (error) {
+      logger.warn(`strategy ${id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const spent: StrategySpending = {
+      id,
+      modelCalls: calls.spent,
+      validations: validator.validations - before,
+      plausible: validator.plausibleCount - plausibleBefore,
+    };
+    spending.push(spent);
+    logger.info(
+      `strategy ${id}: ${spent.modelCalls} model calls, ${spent.validations} validations, ${spent.plausible} plausible`,
+    );
+    progress.report(`Strategy ${id}: ${spent.validations} validated, ${spent.plausible} plausible`);
+  }
+  return spending;
+}
