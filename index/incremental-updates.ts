@@ -49,7 +49,7 @@ export class IncrementalUpdates {
     this.debounced.delete(rel);
     if (basename(rel) === ".gitignore") {
       // New ignore rules apply from the next walk; files they now exclude drop out then.
-      this.ignoreFileChanged(rel);
+      await this.ignoreFileChanged(absPath);
       return false;
     }
     const language = languageForPath(rel);
@@ -98,10 +98,17 @@ export class IncrementalUpdates {
     }
   }
 
-  /** Forgets the cached rules of a .gitignore's folder (and below), so that the next walk reads it again. */
-  private ignoreFileChanged(rel: string): void {
-    const folder = posix.dirname(rel);
-    this.context.rules.invalidate(folder === "." ? "" : folder);
+  /**
+   * A .gitignore was created, changed or deleted: its folder's rules are read afresh by the next walk. Resolves to
+   * whether that walk is due: an ignore file outside the workspace, or inside a folder that is itself ignored (the
+   * walk never enters it, e.g. the index's own .repair-ls/.gitignore), changes nothing.
+   */
+  async ignoreFileChanged(absPath: string): Promise<boolean> {
+    const rel = toWorkspaceRelative(this.context.root, absPath);
+    if (!rel || basename(rel) !== ".gitignore") return false;
+    const folder = posix.dirname(rel) === "." ? "" : posix.dirname(rel);
+    this.context.rules.invalidate(folder);
+    return folder === "" || !(await this.context.rules.isIgnored(folder, true));
   }
 
   /** Relative index paths of a file or of every file under a folder. */
@@ -123,7 +130,7 @@ export class IncrementalUpdates {
   async removeFile(absPath: string): Promise<void> {
     const { context } = this;
     const rel = toWorkspaceRelative(context.root, absPath);
-    if (rel && basename(rel) === ".gitignore") this.ignoreFileChanged(rel);
+    if (rel && basename(rel) === ".gitignore") await this.ignoreFileChanged(absPath);
     if (!rel || !(await this.role.ensureWriter())) return;
     const prefix = `${rel}/`;
     for (const [key, pending] of this.debounced) {

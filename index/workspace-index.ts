@@ -9,6 +9,7 @@
  *   await index.updateFile(absPath);                      // didSave, watched change, didClose: re-read from disk
  *   await index.updateFile(absPath, text);                // now, from the given text
  *   await index.removeFile(absPath);                      // deleted file or folder
+ *   await index.ignoreFileChanged(absPath);               // a .gitignore changed: true when indexAll() is due
  *   await index.renameFile(oldAbsPath, newAbsPath);       // renamed file or folder; vectors are kept
  *   await index.rebuild(onProgress, signal);              // repair.reindex: drop everything and index again
  *   await index.retrieveForHunk(hunk, fileText);          // context lines for a hunk (Retriever)
@@ -221,6 +222,14 @@ export class WorkspaceIndex implements Retriever {
    */
   updateFile(absPath: string, text?: string): Promise<boolean> {
     return this.updates.updateFile(absPath, text);
+  }
+
+  /**
+   * Reads a created, changed or deleted `.gitignore` afresh at the next walk. Resolves to whether that walk is due,
+   * which the caller starts with indexAll() (files the rules now exclude drop out, files they let in come in).
+   */
+  ignoreFileChanged(absPath: string): Promise<boolean> {
+    return this.updates.ignoreFileChanged(absPath);
   }
 
   /** Drops a deleted file, or every file under a deleted folder. Never rejects. */

@@ -59,3 +59,12 @@ export function computeCapabilities(client: ClientCapabilities): NegotiatedCapab
     versionedEdits: client.workspace?.workspaceEdit?.documentChanges === true,
   };
 }
+
+/**
+ * Whether the server may register for workspace/didRenameFiles (so that the index moves a renamed file's rows
+ * instead of embedding it again). Registered dynamically, so that the advertised static surface above is unchanged.
+ */
+export function renameFilesRegistration(client: ClientCapabilities): boolean {
+  const fileOperations = client.workspace?.fileOperations;
+  return fileOperations?.dynamicRegistration === true && fileOperations.didRename === true;
+}

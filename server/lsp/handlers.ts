@@ -7,6 +7,7 @@ import {
   DidChangeWorkspaceFoldersNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DidRenameFilesNotification,
   DidSaveTextDocumentNotification,
   ErrorCodes,
   ExecuteCommandRequest,
@@ -90,6 +91,10 @@ export const NOTIFICATION_HANDLERS: Readonly<Record<string, NotificationEntry>> 
   [DidChangeWatchedFilesNotification.method]: {
     params: schemas.didChangeWatchedFilesParams,
     handle: (s, p: Parameters<RepairServer["didChangeWatchedFiles"]>[0]) => s.didChangeWatchedFiles(p),
+  },
+  [DidRenameFilesNotification.method]: {
+    params: schemas.didRenameFilesParams,
+    handle: (s, p: Parameters<RepairServer["didRenameFiles"]>[0]) => s.didRenameFiles(p),
   },
 };
 
