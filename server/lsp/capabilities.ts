@@ -1,4 +1,4 @@
-import { TextDocumentSyncKind, type ClientCapabilities, type ServerCapabilities } from "vscode-languageserver";
+import { TextDocumentSyncKind, type ClientCapabilities, type ServerCapabilities } from "vscode-languageserver/node.js";
 import { negotiatePositionEncoding, type PositionEncoding } from "./position-encoding.js";
 import { CODE_ACTION_KINDS, COMMAND_IDS } from "./protocol-names.js";
 

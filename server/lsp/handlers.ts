@@ -19,7 +19,7 @@ import {
   ResponseError,
   type CancellationToken,
   type Connection,
-} from "vscode-languageserver";
+} from "vscode-languageserver/node.js";
 import type { z } from "zod";
 import * as schemas from "./param-schemas.js";
 import { REPORT_REQUEST } from "./protocol-names.js";

@@ -22,7 +22,7 @@ import {
   type ExecuteCommandParams,
   type InitializeParams,
   type InitializeResult,
-} from "vscode-languageserver";
+} from "vscode-languageserver/node.js";
 import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LANGUAGES, languageForPath } from "../../grammars/languages.js";
