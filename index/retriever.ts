@@ -11,8 +11,9 @@ import type { WriterRole } from "./writer-role.js";
 
 /** How long a retrieval query may wait for a model embedder before retrieval goes without it. */
 export const QUERY_EMBED_TIMEOUT_MS = 3_000;
-/** File analyses kept for retrieval (parsed text plus vectors). */
+/** File analyses kept for retrieval (parsed text plus vectors), in files and in estimated bytes. */
 const ANALYSIS_CACHE_FILES = 8;
+const ANALYSIS_CACHE_BYTES = 64 * 1024 * 1024;
 /** Candidates fetched per scope, as a multiple of topK, before filtering out excluded and duplicate lines. */
 const CANDIDATE_FACTOR = 4;
 
@@ -45,7 +46,7 @@ export interface IndexedLine {
  * session through `onDamage`.
  */
 export class IndexRetriever {
-  private readonly analyses = new FileAnalysisCache(ANALYSIS_CACHE_FILES);
+  private readonly analyses = new FileAnalysisCache(ANALYSIS_CACHE_FILES, ANALYSIS_CACHE_BYTES);
   private autoRebuildDone = false;
 
   constructor(
@@ -152,10 +153,14 @@ export class IndexRetriever {
       const hits = await role.store.search(queryVector, { where, limit, exact: true });
       sameFile = hits.map((hit) => toCandidate(hit, 1 - (hit.distance ?? 1)));
     } else {
-      analysis.vectors ??= await embedder.embed(
-        analysis.extracted.lines.map((l) => l.norm),
-        options.signal,
-      );
+      if (!analysis.vectors) {
+        analysis.vectors = await embedder.embed(
+          analysis.extracted.lines.map((l) => l.norm),
+          options.signal,
+        );
+        // Measured again with its vectors, which may outweigh the text.
+        this.analyses.set(analysis);
+      }
       sameFile = inMemoryCandidates(
         rel ?? hunk.file,
         analysis.extracted,
