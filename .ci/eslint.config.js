@@ -6,7 +6,15 @@ import globals from "globals";
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", "test/fixtures/**", "clients/**", "coverage/**", "**/.repair-ls/**"],
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "test/fixtures/**",
+      "clients/*/dist/**",
+      "clients/*/node_modules/**",
+      "coverage/**",
+      "**/.repair-ls/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -21,6 +29,88 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Invariant: only server/lsp/ knows the protocol. The grammars, the index, the pipeline, the configuration and
+    // the dependency-free helpers import neither the protocol libraries nor the LSP layer.
+    files: [
+      "grammars/**/*.ts",
+      "index/**/*.ts",
+      "server/pipeline/**/*.ts",
+      "server/config/**/*.ts",
+      "server/security/**/*.ts",
+      "server/net/**/*.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["vscode-languageserver", "vscode-languageserver/**", "vscode-languageserver-*", "vscode-jsonrpc"],
+              message: "Only server/lsp/ (and the CLI's client side) may know the protocol; pass plain data instead.",
+            },
+            {
+              group: ["**/lsp/*", "**/cli/*"],
+              message: "The protocol and CLI layers depend on this code, never the other way round.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Invariant: the LSP layer imports the protocol one way, through vscode-languageserver/node.
+    files: ["server/lsp/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "vscode-languageserver", message: "Import the protocol from vscode-languageserver/node.js." },
+          ],
+          patterns: [
+            {
+              group: ["vscode-languageserver-*", "vscode-jsonrpc"],
+              message: "Import the protocol from vscode-languageserver/node.js.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Invariant: the headless CLI talks to the server as any client does, through the shared protocol module
+    // (command and notification names, the JSON report), never through the server's internals. main.ts is the
+    // server's executable and starts it, so it alone may reach the LSP layer.
+    files: ["server/cli/**/*.ts"],
+    ignores: ["server/cli/main.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/lsp/*", "!**/lsp/protocol-names.js", "!**/lsp/job-report.js"],
+              message: "The CLI reaches the server through server/lsp/protocol-names.ts and job-report.ts only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The VS Code extension is its own package: it mirrors the protocol in src/protocol.ts and never imports the
+    // server's sources (test/clients checks that both agree).
+    files: ["clients/vscode/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ group: ["../../**"], message: "The extension cannot import from outside its own package." }],
+        },
+      ],
     },
   },
   {

@@ -1,4 +1,4 @@
-import { TextDocumentSyncKind, type ClientCapabilities, type ServerCapabilities } from "vscode-languageserver";
+import { TextDocumentSyncKind, type ClientCapabilities, type ServerCapabilities } from "vscode-languageserver/node.js";
 import { negotiatePositionEncoding, type PositionEncoding } from "./position-encoding.js";
 import { CODE_ACTION_KINDS, COMMAND_IDS } from "./protocol-names.js";
 
@@ -58,4 +58,13 @@ export function computeCapabilities(client: ClientCapabilities): NegotiatedCapab
     applyEdit: client.workspace?.applyEdit === true,
     versionedEdits: client.workspace?.workspaceEdit?.documentChanges === true,
   };
+}
+
+/**
+ * Whether the server may register for workspace/didRenameFiles (so that the index moves a renamed file's rows
+ * instead of embedding it again). Registered dynamically, so that the advertised static surface above is unchanged.
+ */
+export function renameFilesRegistration(client: ClientCapabilities): boolean {
+  const fileOperations = client.workspace?.fileOperations;
+  return fileOperations?.dynamicRegistration === true && fileOperations.didRename === true;
 }

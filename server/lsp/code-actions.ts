@@ -7,7 +7,7 @@ import {
   type Range,
   type TextEdit,
   type WorkspaceEdit,
-} from "vscode-languageserver";
+} from "vscode-languageserver/node.js";
 import type { OpenDocument } from "./documents.js";
 import { CODE_ACTION_KINDS, COMMANDS } from "./protocol-names.js";
 import { hashText, type CachedEdit, type CachedRepair } from "./repair-cache.js";

@@ -1,4 +1,4 @@
-import type { Position, Range, TextDocumentContentChangeEvent } from "vscode-languageserver";
+import type { Position, Range, TextDocumentContentChangeEvent } from "vscode-languageserver/node.js";
 import { characterToIndex, indexToCharacter, type PositionEncoding } from "./position-encoding.js";
 
 /**

@@ -7,6 +7,7 @@ import {
   DidChangeWorkspaceFoldersNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DidRenameFilesNotification,
   DidSaveTextDocumentNotification,
   ErrorCodes,
   ExecuteCommandRequest,
@@ -18,7 +19,7 @@ import {
   ResponseError,
   type CancellationToken,
   type Connection,
-} from "vscode-languageserver";
+} from "vscode-languageserver/node.js";
 import type { z } from "zod";
 import * as schemas from "./param-schemas.js";
 import { REPORT_REQUEST } from "./protocol-names.js";
@@ -90,6 +91,10 @@ export const NOTIFICATION_HANDLERS: Readonly<Record<string, NotificationEntry>> 
   [DidChangeWatchedFilesNotification.method]: {
     params: schemas.didChangeWatchedFilesParams,
     handle: (s, p: Parameters<RepairServer["didChangeWatchedFiles"]>[0]) => s.didChangeWatchedFiles(p),
+  },
+  [DidRenameFilesNotification.method]: {
+    params: schemas.didRenameFilesParams,
+    handle: (s, p: Parameters<RepairServer["didRenameFiles"]>[0]) => s.didRenameFiles(p),
   },
 };
 

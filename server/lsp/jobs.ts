@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MessageType, type Connection } from "vscode-languageserver";
+import { MessageType, type Connection } from "vscode-languageserver/node.js";
 import type { Logger } from "../pipeline/types.js";
 import { JobProgress } from "./progress.js";
 import { JOB_FINISHED_NOTIFICATION, STATUS_NOTIFICATION } from "./protocol-names.js";

@@ -1,4 +1,4 @@
-import { MessageType, type Connection } from "vscode-languageserver";
+import { MessageType, type Connection } from "vscode-languageserver/node.js";
 import type { Logger } from "../pipeline/types.js";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";

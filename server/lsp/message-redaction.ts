@@ -1,4 +1,4 @@
-import type { Connection } from "vscode-languageserver";
+import type { Connection } from "vscode-languageserver/node.js";
 import { redactUrlsIn } from "../security/redact-url.js";
 import { JOB_FINISHED_NOTIFICATION, STATUS_NOTIFICATION } from "./protocol-names.js";
 

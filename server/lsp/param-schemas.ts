@@ -63,6 +63,10 @@ export const didChangeWatchedFilesParams = z.looseObject({
   changes: z.array(z.looseObject({ uri: z.string(), type: z.union([z.literal(1), z.literal(2), z.literal(3)]) })),
 });
 
+export const didRenameFilesParams = z.looseObject({
+  files: z.array(z.looseObject({ oldUri: z.string(), newUri: z.string() })),
+});
+
 export const didChangeWorkspaceFoldersParams = z.looseObject({
   event: z.looseObject({ added: z.array(workspaceFolder), removed: z.array(workspaceFolder) }),
 });

@@ -1,4 +1,4 @@
-import { MessageType, type Connection, type WorkDoneProgressServerReporter } from "vscode-languageserver";
+import { MessageType, type Connection, type WorkDoneProgressServerReporter } from "vscode-languageserver/node.js";
 import type { ProgressSink } from "../pipeline/types.js";
 
 /**

@@ -1,4 +1,4 @@
-import { ErrorCodes, MessageType, ResponseError, type Range } from "vscode-languageserver";
+import { ErrorCodes, MessageType, ResponseError, type Range } from "vscode-languageserver/node.js";
 import { languageForPath } from "../../grammars/languages.js";
 import { parseConfig, type Config } from "../config/schema.js";
 import type { ShardSpec } from "../pipeline/shard.js";

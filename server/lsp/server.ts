@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  DidRenameFilesNotification,
   ErrorCodes,
   FileChangeType,
   MessageType,
@@ -16,14 +17,16 @@ import {
   type DidChangeWorkspaceFoldersParams,
   type DidCloseTextDocumentParams,
   type DidOpenTextDocumentParams,
+  type RenameFilesParams,
   type DidSaveTextDocumentParams,
   type ExecuteCommandParams,
   type InitializeParams,
   type InitializeResult,
-} from "vscode-languageserver";
+} from "vscode-languageserver/node.js";
+import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LANGUAGES, languageForPath } from "../../grammars/languages.js";
-import { computeCapabilities, type NegotiatedCapabilities } from "./capabilities.js";
+import { computeCapabilities, renameFilesRegistration, type NegotiatedCapabilities } from "./capabilities.js";
 import {
   diagnosticsFixedBy,
   fixAllAction,
@@ -67,6 +70,7 @@ export class RepairServer {
   readonly commands: RepairCommands;
   readonly trust: WorkspaceTrust;
   negotiated: NegotiatedCapabilities | undefined;
+  private renameRegistration = false;
   private initializationOptions: unknown;
   /** Problems already shown, so a refresh does not repeat the same message. */
   private readonly reportedProblems = new Set<string>();
@@ -92,6 +96,7 @@ export class RepairServer {
 
   initialize(params: InitializeParams): InitializeResult {
     this.negotiated = computeCapabilities(params.capabilities);
+    this.renameRegistration = renameFilesRegistration(params.capabilities);
     this.documents.setEncoding(this.negotiated.positionEncoding);
     this.initializationOptions = params.initializationOptions;
     const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: "root" }] : []);
@@ -115,7 +120,17 @@ export class RepairServer {
       if (this.negotiated?.watchedFilesRegistration) {
         const extensions = [...new Set(LANGUAGES.flatMap((l) => l.extensions.map((e) => e.slice(1))))];
         await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: `**/*.{${extensions.join(",")}}` }, { globPattern: "**/.repair-ls.json" }],
+          watchers: [
+            { globPattern: `**/*.{${extensions.join(",")}}` },
+            { globPattern: "**/.repair-ls.json" },
+            // Ignore rules apply when a .gitignore changes, whoever changes it (git checkout, another editor).
+            { globPattern: "**/.gitignore" },
+          ],
+        });
+      }
+      if (this.renameRegistration) {
+        await this.connection.client.register(DidRenameFilesNotification.type, {
+          filters: [{ scheme: "file", pattern: { glob: "**/*" } }],
         });
       }
       await this.refreshAllSettings();
@@ -177,6 +192,10 @@ export class RepairServer {
         if (folder) await this.refreshSettings(folder);
         continue;
       }
+      if (basename(path) === ".gitignore") {
+        this.indexes.ignoreFileChanged(path);
+        continue;
+      }
       if (change.type === FileChangeType.Deleted) this.indexes.remove(path);
       // The open buffer is the truth for open documents; the disk copy of those is indexed on save.
       else if (!this.documents.get(change.uri)) this.indexes.updateFromDisk(path);
@@ -189,6 +208,20 @@ export class RepairServer {
         }
         this.publishDiagnostics(this.cache.invalidate(path, text));
       }
+    }
+  }
+
+  /**
+   * Renamed files and folders: the index moves their rows; repairs of the old path are dropped (an empty text never
+   * matches a repair's base). Watched-file events for the same rename may follow and find nothing left to do.
+   */
+  didRenameFiles(params: RenameFilesParams): void {
+    for (const file of params.files) {
+      const oldPath = uriToPath(file.oldUri);
+      const newPath = uriToPath(file.newUri);
+      if (!oldPath || !newPath) continue;
+      this.indexes.rename(oldPath, newPath);
+      this.publishDiagnostics(this.cache.invalidate(oldPath, ""));
     }
   }
 
@@ -289,12 +322,11 @@ export class RepairServer {
     this.logger.setLevel(config.logLevel);
     this.reportProblems([...project.problems, ...problems]);
     for (const refusal of refusals) this.trust.warnOnce(refusal);
+    // Every settings change reaches the folder's open index (reopened when the embedder or its place changed).
+    await this.indexes.reconfigure(folder);
     // The folder runs untrusted until the user answers; their answer applies the settings again.
     if (untrustedKeys.length > 0) {
-      this.trust.review(folder.path, untrustedKeys, projectSource, async () => {
-        await this.refreshSettings(folder);
-        await this.indexes.reconfigure(folder);
-      });
+      this.trust.review(folder.path, untrustedKeys, projectSource, () => this.refreshSettings(folder));
     }
   }
 
@@ -302,7 +334,6 @@ export class RepairServer {
   async trustForSession(folder: FolderState): Promise<void> {
     if (!(await this.trust.grantForSession(folder.path))) return;
     await this.refreshSettings(folder);
-    await this.indexes.reconfigure(folder);
   }
 
   private reportProblems(problems: readonly SourcedProblem[]): void {

@@ -1,4 +1,4 @@
-import { MessageType, type Connection } from "vscode-languageserver";
+import { MessageType, type Connection } from "vscode-languageserver/node.js";
 import type { Config } from "../config/schema.js";
 
 const ALLOW = "Allow";

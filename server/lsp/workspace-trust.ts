@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
-import { MessageType, type Connection } from "vscode-languageserver";
+import { MessageType, type Connection } from "vscode-languageserver/node.js";
 import { toWorkspaceRelative } from "../../index/paths.js";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../pipeline/types.js";

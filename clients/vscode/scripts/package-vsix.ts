@@ -9,8 +9,12 @@ import { extensionRoot } from "./extension-paths.js";
  * here, so the .vsix is platform-specific (vsce --target); VS Code installs it only where it runs.
  */
 function vsceTarget(platform: NodeJS.Platform, arch: string, musl: boolean): string {
+  // Windows is not a target until process-group killing works there: a cancelled or timed-out test run could
+  // leave the project's test processes running behind the editor.
+  if (platform === "win32")
+    throw new Error("no VS Code package for Windows yet: test processes cannot be killed as a group there");
   const os = platform === "linux" && musl ? "alpine" : platform;
-  const supported = ["win32", "linux", "alpine", "darwin"];
+  const supported = ["linux", "alpine", "darwin"];
   if (!supported.includes(os) || !["x64", "arm64", "arm"].includes(arch)) {
     throw new Error(`no VS Code platform target for ${platform}-${arch}`);
   }

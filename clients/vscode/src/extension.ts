@@ -339,7 +339,7 @@ class RepairExtension implements vscode.Disposable {
   async cancel(): Promise<void> {
     const result = await this.execute(SERVER_COMMANDS.cancel, []);
     if (typeof result === "object" && result !== null && "cancelled" in result) {
-      const cancelled = Number((result as { cancelled: unknown }).cancelled);
+      const cancelled = Number(result.cancelled);
       void vscode.window.showInformationMessage(
         cancelled === 1 ? "repair-ls: cancelled 1 job." : `repair-ls: cancelled ${cancelled} jobs.`,
       );

@@ -2,6 +2,7 @@ import type { Node } from "web-tree-sitter";
 import { languageForPath, type LanguageId } from "../../../grammars/languages.js";
 import { parse, queryFor, type ParsedFile } from "../../../grammars/parser.js";
 import { captures, identifiersIn } from "../../../grammars/syntax.js";
+import { BoundedCache, textBytes } from "../../../index/bounded-cache.js";
 
 /** A function or method of a file (0-based, half-open lines). */
 export interface FunctionFact {
@@ -88,7 +89,15 @@ function enclosingCall(node: Node): Node | undefined {
   return undefined;
 }
 
-const cache = new Map<string, FileFacts>();
+/** Estimated bytes per source line of the facts' maps (weights, statement ends, identifiers). */
+const FACT_BYTES_PER_LINE = 96;
+
+/** Facts of recently seen texts: a localisation pass asks about the same files for every failing test. */
+const cache = new BoundedCache<string, FileFacts>({
+  maxEntries: 2_000,
+  maxBytes: 128 * 1024 * 1024,
+  sizeOf: (facts) => textBytes(facts.text) + facts.lineCount * FACT_BYTES_PER_LINE,
+});
 
 /** Facts of a file's text, cached by file and text. */
 export async function factsOf(file: string, text: string): Promise<FileFacts | undefined> {
@@ -168,7 +177,6 @@ export async function factsOf(file: string, text: string): Promise<FileFacts | u
       syntaxErrorLines: parsed.errors.map((e) => e.startLine),
     };
     cache.set(key, facts);
-    if (cache.size > 2000) cache.delete(cache.keys().next().value as string);
     return facts;
   } finally {
     parsed.dispose();

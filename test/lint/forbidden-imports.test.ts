@@ -1,0 +1,103 @@
+/**
+ * The layering invariants of ARCHITECTURE.md are enforced by ESLint's no-restricted-imports (.ci/eslint.config.js):
+ * this test runs the project's own configuration through ESLint's Node API on small files placed where a forbidden
+ * import would hurt, and expects the rule to fire. Type-aware rules are switched off for speed: only the import
+ * rules are under test, and they need no types.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ESLint } from "eslint";
+import tseslint from "typescript-eslint";
+import { afterEach, describe, expect, it } from "vitest";
+import { packageRoot } from "../../grammars/paths.js";
+
+const root = packageRoot();
+const placed: string[] = [];
+
+afterEach(() => {
+  for (const file of placed.splice(0)) rmSync(file, { force: true });
+});
+
+/** The no-restricted-imports messages ESLint reports for a file with this text at this place in the repository. */
+async function importErrors(relFolder: string, text: string): Promise<string[]> {
+  const file = join(root, relFolder, `lint-probe-${randomUUID()}.ts`);
+  mkdirSync(join(root, relFolder), { recursive: true });
+  placed.push(file);
+  writeFileSync(file, text);
+  const eslint = new ESLint({
+    cwd: root,
+    overrideConfigFile: join(root, ".ci", "eslint.config.js"),
+    overrideConfig: [tseslint.configs.disableTypeChecked],
+  });
+  const [result] = await eslint.lintFiles([file]);
+  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+}
+
+describe("no-restricted-imports", () => {
+  it("refuses the protocol library in the index", async () => {
+    const errors = await importErrors(
+      "index",
+      'import { createConnection } from "vscode-languageserver/node.js";\nexport const probe = createConnection;\n',
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("Only server/lsp/");
+  });
+
+  it("refuses the protocol packages and the LSP layer in the pipeline, the grammars and the configuration", async () => {
+    expect(
+      await importErrors(
+        "server/pipeline",
+        'import type { Range } from "vscode-languageserver-protocol";\nexport type Probe = Range;\n',
+      ),
+    ).toHaveLength(1);
+    expect(
+      await importErrors(
+        "grammars",
+        'import { RepairServer } from "../server/lsp/server.js";\nexport const p = RepairServer;\n',
+      ),
+    ).toHaveLength(1);
+    expect(
+      await importErrors(
+        "server/config",
+        'import { COMMANDS } from "../lsp/protocol-names.js";\nexport const p = COMMANDS;\n',
+      ),
+    ).toHaveLength(1);
+  });
+
+  it("lets the CLI use the shared protocol module and nothing else of the server", async () => {
+    expect(
+      await importErrors(
+        "server/cli",
+        'import { COMMANDS } from "../lsp/protocol-names.js";\nexport const p = COMMANDS;\n',
+      ),
+    ).toEqual([]);
+    expect(
+      await importErrors(
+        "server/cli",
+        'import { RepairServer } from "../lsp/server.js";\nexport const p = RepairServer;\n',
+      ),
+    ).toHaveLength(1);
+  });
+
+  it("has the LSP layer import the protocol through vscode-languageserver/node", async () => {
+    expect(
+      await importErrors(
+        "server/lsp",
+        'import { MessageType } from "vscode-languageserver";\nexport const p = MessageType;\n',
+      ),
+    ).toHaveLength(1);
+    expect(
+      await importErrors(
+        "server/lsp",
+        'import { MessageType } from "vscode-languageserver/node.js";\nexport const p = MessageType;\n',
+      ),
+    ).toEqual([]);
+  });
+
+  it("accepts an index module that imports only what it may", async () => {
+    expect(
+      await importErrors("index", 'import { posix } from "node:path";\nexport const probe = posix.sep;\n'),
+    ).toEqual([]);
+  });
+});
