@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, realpath, rename, rm, stat } from "node:fs/promises";
-import { dirname, join, relative, isAbsolute, basename } from "node:path";
+import { dirname, join, relative, isAbsolute, basename, resolve } from "node:path";
+import { defaultConfig } from "../config/schema.js";
 import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
 import { replaceLineRanges } from "../pipeline/combine/patch.js";
 import { confirmInPlace } from "../pipeline/confirm-in-place.js";
+import { rememberAppliedRepair } from "../pipeline/memory/memory-store.js";
 import { sha256 } from "../pipeline/workspace-files.js";
 import { editableFile } from "./file-bytes.js";
 
@@ -155,6 +157,17 @@ export async function applyAndConfirm(
       return 1;
     }
     say(`applied ${chosen.map((p) => p.description).join("; ")}: ${result.summary}`);
+    // An applied repair is an example for later ones (the repair memory, in the workspace's own .repair-ls/).
+    for (const patch of chosen) {
+      const problem = await rememberAppliedRepair(
+        root,
+        defaultConfig()["index.path"],
+        patch.edits.map((e) => ({ file: resolve(root, e.file), oldText: e.oldText, newText: e.newText })),
+        patch.description,
+        patch.fixedTests,
+      );
+      if (problem) say(`repair-ls ${command}: the repair memory was not updated: ${problem}`);
+    }
     return result.allPass ? 0 : 1;
   } catch (error) {
     await restorePlanned(writes);

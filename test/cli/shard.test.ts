@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { patchesToApply } from "../../server/cli/formats.js";
 import type { MergedReport } from "../../server/cli/merged-report.js";
 import type { JobReport, JobReportEdit } from "../../server/lsp/job-report.js";
+import { loadExamples, memoryFolder } from "../../server/pipeline/memory/memory-store.js";
 import { SERVER_MAIN } from "../support/lsp-client.js";
 import { sarifErrors } from "../support/sarif-schema.js";
 import { copyFixture, removeDir, runTests } from "../support/workspace-copy.js";
@@ -138,6 +139,9 @@ describe("fix-all --shard over two runners, merge-reports and apply", () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/wrote 4 files; confirming with the tests in place/);
     expect(runTests("python3 -m pytest -q -p no:cacheprovider", dir).status).toBe(0);
+    // The applied repairs became examples of the workspace's repair memory.
+    const remembered = await loadExamples(memoryFolder(dir, ".repair-ls/index"), "python");
+    expect(remembered.filter((e) => e.source.startsWith("applied repair")).length).toBe(4);
   });
 
   test("apply rolls every file back when the tests in place disagree (a test added since)", async () => {
