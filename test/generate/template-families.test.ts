@@ -262,6 +262,15 @@ describe("candidate families that generalise", () => {
     }
   });
 
+  it("copies actions, never docstrings or jumps", async () => {
+    const source =
+      'def drain(queue, out):\n    """Moves every item."""\n    while queue:\n        item = queue.pop()\n        if item is None:\n            break\n        out.append(item)\n    return out\n';
+    const candidates = await candidatesFor("python", source, { first: "item = queue.pop()" });
+    const copies = candidates.filter((c) => c.editKind === "copy").map((c) => c.text);
+    expect(copies.some((t) => t.includes("out.append(item)"))).toBe(true);
+    expect(copies.some((t) => /Moves every item|\bbreak\b|\breturn\b/.test(t))).toBe(false);
+  });
+
   it("never bounds-checks a dictionary looked up by a key name", async () => {
     const source = "def price(prices, item):\n    return prices[item]\n";
     const candidates = await candidatesFor("python", source, { first: "return prices[item]" });

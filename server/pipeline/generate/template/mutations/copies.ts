@@ -9,6 +9,8 @@ import { textOf } from "../lite-tree.js";
 const MAX_COPIES = 6;
 const MAX_RENAMES = 2;
 const MAX_COPY_CHARS = 80;
+/** Statements that are no action to repeat: docstrings and other bare strings, and jumps (Rust wraps them too). */
+const NOT_COPYABLE = /^(["'`]|(return|break|continue|throw|raise|goto|yield)\b)/;
 
 /** Replaces whole-word uses of `from` by `to`, leaving member names (`.from`) and strings alone. */
 function renameWord(text: string, from: string, to: string): string {
@@ -38,7 +40,8 @@ export function copyEdits(input: LineInput): TemplateLines[] {
     const inHunk = statement.endRow >= hunk.startLine && statement.startRow < Math.max(hunk.endLine, hunk.startLine);
     if (inHunk || statement.startRow !== statement.endRow) continue;
     const text = textOf(source, statement).trim();
-    if (text.length === 0 || text.length > MAX_COPY_CHARS || existing.has(normaliseWhitespace(text))) continue;
+    if (text.length === 0 || text.length > MAX_COPY_CHARS || NOT_COPYABLE.test(text)) continue;
+    if (existing.has(normaliseWhitespace(text))) continue;
     const similarity = jaccard(identifiersOf(text).flatMap(subTokens), contextTokens);
     const nearness = 1 / (1 + Math.abs(statement.startRow - hunk.startLine) / 10);
     const weight = 0.5 * similarity + 0.5 * nearness;
