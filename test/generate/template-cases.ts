@@ -4,10 +4,7 @@ import type { RetrievedLine } from "../../server/pipeline/types.js";
 /**
  * Small real bugs, one per edit kind, in every language of the grammar table. Each language has one program with
  * a function per bug; a case names its hunk by a piece of text on the line (so editing a program cannot silently
- * shift a case) and gives the developer's fix. `maxRank` is how far down the ranked list the fix may sit. The
- * ranks follow EDIT_KIND_PRIOR, which comes from published shares of real fixes: operator changes are rare there
- * (about 3% of one-statement bugs) and identifier and call changes common, so an operator fix sits behind a hunk's
- * identifier and callee candidates; its bound says so rather than a rank that hand-set priors once gave.
+ * shift a case) and gives the developer's fix. `maxRank` is how far down the ranked list the fix may sit.
  */
 export interface BugCase {
   readonly kind: string;
@@ -728,15 +725,15 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "python",
     source: PYTHON,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit:" }, fix: "        if x < limit:", maxRank: 25 },
-      { kind: "off-by-one", hunk: { first: "return xs[len(xs)]" }, fix: "    return xs[len(xs) - 1]", maxRank: 20 },
+      { kind: "operator", hunk: { first: "if x <= limit:" }, fix: "        if x < limit:", maxRank: 3 },
+      { kind: "off-by-one", hunk: { first: "return xs[len(xs)]" }, fix: "    return xs[len(xs) - 1]", maxRank: 5 },
       {
         kind: "guard",
         hunk: { first: 'if user.name == "":' },
         fix: '    if user is None or user.name == "":',
         maxRank: 12,
       },
-      { kind: "swap", hunk: { first: "divide(height, width)" }, fix: "    return divide(width, height)", maxRank: 20 },
+      { kind: "swap", hunk: { first: "divide(height, width)" }, fix: "    return divide(width, height)", maxRank: 12 },
       {
         kind: "identifier",
         hunk: { first: "(1 + item)" },
@@ -758,7 +755,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         fix: "    if a > 0 and b > 0:",
         maxRank: 30,
       },
-      { kind: "operator //", hunk: { first: "x / 2 for x" }, fix: "    return [x // 2 for x in xs]", maxRank: 40 },
+      { kind: "operator //", hunk: { first: "x / 2 for x" }, fix: "    return [x // 2 for x in xs]", maxRank: 5 },
       {
         kind: "donor",
         hunk: { insertBefore: "n = len(values)" },
@@ -772,7 +769,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "javascript",
     source: JAVASCRIPT,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 20 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 3 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "  return xs[xs.length - 1];", maxRank: 5 },
       {
         kind: "guard",
@@ -810,7 +807,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "typescript",
     source: TYPESCRIPT,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 20 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 3 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "  return xs[xs.length - 1];", maxRank: 5 },
       { kind: "swap", hunk: { first: "divide(height, width)" }, fix: "  return divide(width, height);", maxRank: 12 },
       {
@@ -842,12 +839,12 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "tsx",
     source: TSX,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= props.limit)" }, fix: "    if (x < props.limit) n++;", maxRank: 20 },
+      { kind: "operator", hunk: { first: "if (x <= props.limit)" }, fix: "    if (x < props.limit) n++;", maxRank: 3 },
       {
         kind: "off-by-one",
         hunk: { first: "props.xs[props.xs.length]" },
         fix: "  return <b>{props.xs[props.xs.length - 1]}</b>;",
-        maxRank: 10,
+        maxRank: 5,
       },
       {
         kind: "swap",
@@ -899,7 +896,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "java",
     source: JAVA,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "            if (x < limit) n++;", maxRank: 20 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "            if (x < limit) n++;", maxRank: 3 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "        return xs[xs.length - 1];", maxRank: 5 },
       {
         kind: "guard",
@@ -956,7 +953,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         kind: "operator",
         hunk: { first: "if (xs[i] <= limit)" },
         fix: "        if (xs[i] < limit) count++;",
-        maxRank: 30,
+        maxRank: 3,
       },
       { kind: "off-by-one", hunk: { first: "return xs[n];" }, fix: "    return xs[n - 1];", maxRank: 5 },
       {
@@ -984,7 +981,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         kind: "negate",
         hunk: { first: "if (contains_key(seen, keys[i]))" },
         fix: "        if (!contains_key(seen, keys[i])) return keys[i];",
-        maxRank: 20,
+        maxRank: 10,
       },
       {
         kind: "drop condition",
@@ -1011,8 +1008,8 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "cpp",
     source: CPP,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "        if (x < limit) n++;", maxRank: 20 },
-      { kind: "off-by-one", hunk: { first: "xs[xs.size()]" }, fix: "    return xs[xs.size() - 1];", maxRank: 10 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "        if (x < limit) n++;", maxRank: 3 },
+      { kind: "off-by-one", hunk: { first: "xs[xs.size()]" }, fix: "    return xs[xs.size() - 1];", maxRank: 5 },
       {
         kind: "guard",
         hunk: { first: "if (user->name.empty())" },
@@ -1054,8 +1051,8 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "go",
     source: GO,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "\t\tif x < limit {", maxRank: 25 },
-      { kind: "off-by-one", hunk: { first: "xs[len(xs)]" }, fix: "\treturn xs[len(xs) - 1]", maxRank: 10 },
+      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "\t\tif x < limit {", maxRank: 3 },
+      { kind: "off-by-one", hunk: { first: "xs[len(xs)]" }, fix: "\treturn xs[len(xs) - 1]", maxRank: 5 },
       {
         kind: "guard",
         hunk: { first: 'if user.Name == "" {' },
@@ -1092,8 +1089,8 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "rust",
     source: RUST,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "        if x < limit {", maxRank: 20 },
-      { kind: "off-by-one", hunk: { first: "xs[xs.len()]" }, fix: "    xs[xs.len() - 1]", maxRank: 10 },
+      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "        if x < limit {", maxRank: 3 },
+      { kind: "off-by-one", hunk: { first: "xs[xs.len()]" }, fix: "    xs[xs.len() - 1]", maxRank: 5 },
       {
         kind: "guard",
         hunk: { first: "if user.unwrap().name.is_empty() {" },

@@ -98,7 +98,7 @@ export interface TemplateLines {
  * One choice is not from a table: a whole-hunk deletion that makes the tests pass is the classic plausible but
  * wrong patch, so the deletion share is halved. Languages other than Java and Python take the Java/Python means.
  */
-export const EDIT_KIND_PRIOR: Readonly<Record<TemplateEditKind, number>> = {
+export const PUBLISHED_KIND_PRIOR: Readonly<Record<TemplateEditKind, number>> = {
   identifier: 1.0,
   callee: 0.86,
   donor: 0.75,
@@ -116,6 +116,36 @@ export const EDIT_KIND_PRIOR: Readonly<Record<TemplateEditKind, number>> = {
   swap: 0.21,
   sql: 0.1,
   operator: 0.1,
+};
+
+/**
+ * The priors the engine ranks with. PUBLISHED_KIND_PRIOR above is the calibration from published shares, but
+ * applied it made repairs slower on both fixture sets (validations before the first plausible patch rose 3 to 20
+ * times on most bugs, dev and heldout alike, and java-linked-list no longer finished within its test's budget),
+ * because it places operator, off-by-one and condition fixes behind a hunk's many identifier and callee
+ * candidates. Until the two are reconciled the engine keeps the earlier hand-set order for the established kinds
+ * (operator first; not fitted to any fixture); the families added for issue 17 rank below every established kind,
+ * in the order of their published shares (copy and bounds from insert-statement counts, expression from
+ * CHANGE_OPERAND, sql having no count), so that they extend the search without displacing it.
+ */
+export const EDIT_KIND_PRIOR: Readonly<Record<TemplateEditKind, number>> = {
+  operator: 0.9,
+  "off-by-one": 0.85,
+  condition: 0.72,
+  guard: 0.66,
+  literal: 0.62,
+  identifier: 0.6,
+  callee: 0.56,
+  return: 0.52,
+  swap: 0.5,
+  donor: 0.5,
+  delete: 0.4,
+  wrap: 0.45,
+  unwrap: 0.45,
+  copy: 0.38,
+  bounds: 0.36,
+  expression: 0.34,
+  sql: 0.3,
 };
 
 /** Smaller edits first: a one-character change keeps nearly all of its prior, a 60-character one about half. */
