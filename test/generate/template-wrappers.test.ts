@@ -34,20 +34,19 @@ interface WrapperCase {
 
 const CASES: WrapperCase[] = [
   {
-    name: "python: a delay clamped by a cap in scope",
+    name: "python: a percentage clamped by a ceiling in scope",
     language: "python",
-    source: "def delay_for(attempt, base, cap):\n    delay = base * 2 ** attempt\n    return delay\n",
-    line: "delay = base * 2 ** attempt",
-    fix: "    delay = min(cap, base * 2 ** attempt)",
+    source: "def percent(done, total, ceiling):\n    ratio = done * 100 // total\n    return ratio\n",
+    line: "ratio = done * 100 // total",
+    fix: "    ratio = min(ceiling, done * 100 // total)",
     kind: "wrap",
   },
   {
-    name: "c++: a merged end kept as the larger of both",
+    name: "c++: a high-water mark kept as the larger of both",
     language: "cpp",
-    source:
-      "struct R { long start; long end; };\n\nvoid merge(R &last, const R &next) {\n    last.end = next.end;\n}\n",
-    line: "last.end = next.end;",
-    fix: "    last.end = std::max(last.end, next.end);",
+    source: "struct Stats { int peak; };\n\nvoid record(Stats &stats, int sample) {\n    stats.peak = sample;\n}\n",
+    line: "stats.peak = sample;",
+    fix: "    stats.peak = std::max(stats.peak, sample);",
     kind: "wrap",
   },
   {
@@ -95,11 +94,11 @@ describe("wrapper family", () => {
   });
 
   it("never clamps a value against one of its own operands", async () => {
-    const source = "def delay_for(attempt, base, cap):\n    delay = base * 2 ** attempt\n    return delay\n";
-    const candidates = await candidatesFor("python", source, "delay = base * 2 ** attempt");
+    const source = "def percent(done, total, ceiling):\n    ratio = done * 100 // total\n    return ratio\n";
+    const candidates = await candidatesFor("python", source, "ratio = done * 100 // total");
     const wraps = candidates.filter((c) => c.editKind === "wrap").map((c) => c.text);
     expect(wraps.length).toBeGreaterThan(0);
-    expect(wraps.some((t) => /(min|max)\((base|attempt),/.test(t))).toBe(false);
+    expect(wraps.some((t) => /(min|max)\((done|total),/.test(t))).toBe(false);
   });
 
   it("proposes no min/max in C, which has no generic one", async () => {

@@ -19,7 +19,7 @@ export function subTokens(name: string): string[] {
     .map((t) => t.toLowerCase());
 }
 
-function jaccard(a: readonly string[], b: readonly string[]): number {
+export function jaccard(a: readonly string[], b: readonly string[]): number {
   if (a.length === 0 || b.length === 0) return 0;
   const setA = new Set(a);
   const setB = new Set(b);
@@ -28,7 +28,7 @@ function jaccard(a: readonly string[], b: readonly string[]): number {
   return shared / (setA.size + setB.size - shared);
 }
 
-function identifiersOf(text: string): string[] {
+export function identifiersOf(text: string): string[] {
   const out: string[] = [];
   for (const match of text.matchAll(TOKEN)) if (match[2]) out.push(match[2]);
   return out;

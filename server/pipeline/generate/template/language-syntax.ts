@@ -80,6 +80,10 @@ export interface LanguageSyntax {
   ifLines(condition: string, body: readonly string[], indent: string, unit: string): string[];
   /** Values a `return` may plausibly give when nothing better is known. */
   readonly fallbackReturns: readonly string[];
+  /** Statement node types that hold one simple action (an assignment, an update, a call): copyable statements. */
+  readonly simpleStatements: ReadonlySet<string>;
+  /** Writes the length of a sequence `x` (`len(x)`, `x.length`), or undefined where the syntax cannot know it (C). */
+  lengthOf?(x: string): string;
   readonly keywords: ReadonlySet<string>;
   /**
    * Function-like node types that parse on their own (optionally wrapped): the syntax filter reparses only the
@@ -173,6 +177,8 @@ function javascriptLike(keywords: ReadonlySet<string>, extraPrimary: string[]): 
         ? [`${indent}if (${c}) ${body[0]!.trim()}`]
         : [`${indent}if (${c}) {`, ...body.map((l) => indent + unit + l), `${indent}}`],
     fallbackReturns: ["null", "undefined", "false", "true", "0", "-1"],
+    simpleStatements: set("expression_statement"),
+    lengthOf: (x) => `${x}.length`,
     keywords,
     standaloneStatements: true,
     parseUnits: new Map<string, readonly [string, string] | null>([
@@ -269,6 +275,9 @@ function cLike(id: "c" | "cpp"): LanguageSyntax {
         ? [`${indent}if (${c}) ${body[0]!.trim()}`]
         : [`${indent}if (${c}) {`, ...body.map((l) => indent + unit + l), `${indent}}`],
     fallbackReturns: id === "c" ? ["0", "-1", "NULL", "1"] : ["0", "-1", "nullptr", "false", "true"],
+    simpleStatements: set("expression_statement"),
+    // A C array carries no length; a C++ subscript is most often on a vector or string, which has size().
+    ...(id === "cpp" ? { lengthOf: (x: string) => `${x}.size()` } : {}),
     keywords: id === "c" ? C_KEYWORDS : CPP_KEYWORDS,
     parseUnits: new Map<string, readonly [string, string] | null>([
       ["function_definition", null],
@@ -360,6 +369,8 @@ const PYTHON: LanguageSyntax = {
   terminator: "",
   ifLines: (c, body, indent, unit) => [`${indent}if ${c}:`, ...body.map((l) => indent + unit + l)],
   fallbackReturns: ["None", "False", "True", "0", "-1", "[]"],
+  simpleStatements: set("expression_statement"),
+  lengthOf: (x) => `len(${x})`,
   keywords: set(
     ..."False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self cls print len range".split(
       " ",
@@ -433,6 +444,8 @@ const JAVA: LanguageSyntax = {
       ? [`${indent}if (${c}) ${body[0]!.trim()}`]
       : [`${indent}if (${c}) {`, ...body.map((l) => indent + unit + l), `${indent}}`],
   fallbackReturns: ["null", "0", "-1", "false", "true"],
+  simpleStatements: set("expression_statement"),
+  lengthOf: (x) => `${x}.length`,
   keywords: set(
     ..."abstract assert boolean break byte case catch char class const continue default do double else enum extends final finally float for goto if implements import instanceof int interface long native new package private protected public return short static strictfp super switch synchronized this throw throws transient try void volatile while true false null var String".split(
       " ",
@@ -496,6 +509,8 @@ const GO: LanguageSyntax = {
   terminator: "",
   ifLines: (c, body, indent, unit) => [`${indent}if ${c} {`, ...body.map((l) => indent + unit + l), `${indent}}`],
   fallbackReturns: ["nil", "0", "-1", "false", "true", '""'],
+  simpleStatements: set("expression_statement", "assignment_statement", "inc_statement", "dec_statement"),
+  lengthOf: (x) => `len(${x})`,
   keywords: set(
     ..."break case chan const continue default defer else fallthrough for func go goto if import interface map package range return select struct switch type var nil true false len cap append make new".split(
       " ",
@@ -559,6 +574,8 @@ const RUST: LanguageSyntax = {
   terminator: ";",
   ifLines: (c, body, indent, unit) => [`${indent}if ${c} {`, ...body.map((l) => indent + unit + l), `${indent}}`],
   fallbackReturns: ["None", "0", "-1", "false", "true"],
+  simpleStatements: set("expression_statement"),
+  lengthOf: (x) => `${x}.len()`,
   keywords: set(
     ..."as async await break const continue crate dyn else enum extern false fn for if impl in let loop match mod move mut pub ref return self Self static struct super trait true type unsafe use where while Some None Ok Err".split(
       " ",

@@ -16,5 +16,7 @@ export interface LineInput {
   readonly indent: string;
   /** Outermost statements lying wholly inside the hunk's lines (for an insertion: the statement that follows). */
   readonly statements: readonly LiteNode[];
+  /** Simple statements (assignments, updates, calls) of the enclosing function or window: copyable statements. */
+  readonly regionStatements: readonly LiteNode[];
   readonly scope: Scope;
 }

@@ -15,8 +15,21 @@ export interface NameStats {
   readonly arities: Set<number>;
 }
 
+/** How a variable is used, so that a literal is replaced only by a name used the same way. */
+export type NameUse = "indexed" | "iterated" | "arithmetic" | "compared" | "boolean";
+
+/** A comparison written somewhere in the region, a ready-made boolean expression of in-scope names. */
+export interface Comparison {
+  readonly text: string;
+  readonly row: number;
+}
+
 export interface Scope {
   readonly variables: Map<string, NameStats>;
+  /** The uses seen of each variable (subscripted, iterated, in arithmetic, compared, holding a boolean). */
+  readonly uses: Map<string, Set<NameUse>>;
+  /** One-line comparisons of the region, in document order, each text once. */
+  readonly comparisons: Comparison[];
   readonly properties: Map<string, NameStats>;
   readonly callees: Map<string, NameStats>;
   readonly methods: Map<string, NameStats>;
@@ -87,6 +100,8 @@ function bump(map: Map<string, NameStats>, name: string, row: number, arity?: nu
 export function collectScope(syntax: LanguageSyntax, source: string, root: LiteNode): Scope {
   const scope: Scope = {
     variables: new Map(),
+    uses: new Map(),
+    comparisons: [],
     properties: new Map(),
     callees: new Map(),
     methods: new Map(),
@@ -96,7 +111,22 @@ export function collectScope(syntax: LanguageSyntax, source: string, root: LiteN
   // Names used only as receivers (`math.floor`, `Math.max`, `sort.Ints`) are modules, packages or classes,
   // not variables: they are dropped from the variable pool at the end.
   const plainUses = new Set<string>();
+  const seenComparisons = new Set<string>();
   for (const node of descendants(root)) {
+    if (syntax.binaryParents.has(node.type) && COMPARISON_OPERATORS.has(binaryOperator(node) ?? "")) {
+      const text = textOf(source, node);
+      if (!text.includes("\n") && text.length <= MAX_COMPARISON_CHARS && !seenComparisons.has(text)) {
+        seenComparisons.add(text);
+        scope.comparisons.push({ text, row: node.startRow });
+      }
+      const target = assignedName(source, node);
+      if (target) addUse(scope, target, "boolean");
+    } else if (syntax.booleanLiterals.has(node.type) || syntax.notTypes.has(node.type)) {
+      const target = assignedName(source, node);
+      if (target && (syntax.booleanLiterals.has(node.type) || binaryOperator(node) === syntax.notToken)) {
+        addUse(scope, target, "boolean");
+      }
+    }
     if (syntax.returnTypes.has(node.type)) {
       const value = namedChildren(node)[0];
       if (value) scope.returnValues.push(textOf(source, value));
@@ -116,6 +146,11 @@ export function collectScope(syntax: LanguageSyntax, source: string, root: LiteN
       case "variable":
       case "parameter":
         bump(scope.variables, name, node.startRow);
+        if (role === "variable") {
+          const use = useOf(syntax, node);
+          if (use) addUse(scope, name, use);
+          if (BOOLEAN_NAME.test(name.charAt(0).toLowerCase() + name.slice(1))) addUse(scope, name, "boolean");
+        }
         break;
       case "property":
         bump(scope.properties, name, node.startRow);
@@ -133,6 +168,58 @@ export function collectScope(syntax: LanguageSyntax, source: string, root: LiteN
   }
   for (const name of [...scope.variables.keys()]) if (!plainUses.has(name)) scope.variables.delete(name);
   return scope;
+}
+
+const COMPARISON_OPERATORS = new Set(["<", "<=", ">", ">=", "==", "!=", "===", "!==", "is", "is not", "in", "not in"]);
+const ARITHMETIC_OPERATORS = new Set(["+", "-", "*", "/", "//", "%", "**"]);
+const MAX_COMPARISON_CHARS = 50;
+/** Names that say they hold a truth value (`isEmpty`, `has_next`, `found`, `ok`). */
+const BOOLEAN_NAME =
+  /^(is|has|can|should|was|were|did|does|found|ok|done|valid|enabled|allowed|matched|seen|changed)(?![a-z])/;
+/** Fields that hold the target of an assignment or declaration, across the grammars. */
+const TARGET_FIELDS = ["left", "name", "pattern"];
+/** Fields under which an expression is the iterated collection of a loop, across the grammars. */
+const ITERATED_FIELDS = new Set(["right", "value"]);
+
+function binaryOperator(node: LiteNode): string | undefined {
+  return node.children.find((c) => !c.named)?.type;
+}
+
+function addUse(scope: Scope, name: string, use: NameUse): void {
+  let uses = scope.uses.get(name);
+  if (!uses) {
+    uses = new Set();
+    scope.uses.set(name, uses);
+  }
+  uses.add(use);
+}
+
+/** The plain name a value is assigned to (`ok = a < b`, `let ok = a < b`), if the node is such a value. */
+function assignedName(source: string, value: LiteNode): string | undefined {
+  if (value.field !== "value" && value.field !== "right") return undefined;
+  let owner = value.parent;
+  // Go writes `ok := a < b` with expression lists on both sides.
+  if (owner && owner.type === "expression_list") owner = owner.parent;
+  if (!owner) return undefined;
+  const target = owner.children.find((c) => c.field !== null && TARGET_FIELDS.includes(c.field));
+  const text = target ? textOf(source, target) : "";
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(text) ? text : undefined;
+}
+
+/** The use one occurrence of a variable makes: subscripted, iterated by a loop, in arithmetic, compared. */
+function useOf(syntax: LanguageSyntax, node: LiteNode): NameUse | undefined {
+  const parent = node.parent;
+  if (!parent) return undefined;
+  if (syntax.subscripts.has(parent.type) && namedChildren(parent)[0] === node) return "indexed";
+  if ((syntax.loopTypes.has(parent.type) || parent.type === "range_clause") && ITERATED_FIELDS.has(node.field ?? "")) {
+    return "iterated";
+  }
+  if (syntax.binaryParents.has(parent.type)) {
+    const op = binaryOperator(parent) ?? "";
+    if (ARITHMETIC_OPERATORS.has(op)) return "arithmetic";
+    if (COMPARISON_OPERATORS.has(op)) return "compared";
+  }
+  return undefined;
 }
 
 /** Whether a node is the object of a member access or the receiver of a method call. */

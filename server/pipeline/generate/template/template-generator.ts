@@ -11,13 +11,16 @@ import type { LineInput } from "./line-input.js";
 import { copyRegion, descendants, nodesWithin, type LiteNode } from "./lite-tree.js";
 import type { MutationInput } from "./mutation-input.js";
 import { conditionEdits } from "./mutations/conditions.js";
+import { copyEdits } from "./mutations/copies.js";
 import { deletionEdits } from "./mutations/deletions.js";
+import { literalExpressionEdits } from "./mutations/expressions.js";
 import { guardEdits } from "./mutations/guards.js";
 import { literalEdits } from "./mutations/literals.js";
 import { nameEdits } from "./mutations/names.js";
 import { operatorEdits } from "./mutations/operators.js";
 import { returnEdits } from "./mutations/returns.js";
 import { shiftEdits } from "./mutations/shifts.js";
+import { sqlEdits } from "./mutations/sql.js";
 import { swapEdits } from "./mutations/swaps.js";
 import { wrapperEdits } from "./mutations/wrappers.js";
 import { collectScope, nearbyCallNames } from "./scope.js";
@@ -124,9 +127,12 @@ export async function templateCandidates(input: TemplateInput): Promise<Candidat
     ...returnEdits(mutationInput),
     ...shiftEdits(mutationInput),
     ...wrapperEdits(mutationInput),
+    ...literalExpressionEdits(mutationInput),
+    ...sqlEdits(mutationInput),
   ];
 
   const unit = detectIndentUnit(file.lines);
+  const regionNodes = descendants(region);
   const lineInput: LineInput = {
     source,
     syntax,
@@ -134,12 +140,14 @@ export async function templateCandidates(input: TemplateInput): Promise<Candidat
     hunk,
     unit,
     indent: hunkIndent(file.lines, hunk.startLine, hunk.endLine, unit),
-    statements: hunkStatements(foundStatements, descendants(region), context),
+    statements: hunkStatements(foundStatements, regionNodes, context),
+    regionStatements: regionNodes.filter((n) => syntax.simpleStatements.has(n.type)),
     scope,
   };
   const lineEdits: TemplateLines[] = [
     ...deletionEdits(lineInput),
     ...guardEdits(lineInput),
+    ...copyEdits(lineInput),
     ...donorEdits(lineInput, input.donors, knownNames(file.lines)),
   ];
 

@@ -132,6 +132,60 @@ export function conditionEdits(input: MutationInput): TemplateEdit[] {
       push(`${syntax.isNull(name)} ${syntax.orWord} ${orOperand}`, "guard", weight, "add null check");
       push(`${syntax.isNotNull(name)} ${syntax.andWord} ${andOperand}`, "guard", weight * 0.95, "add null check");
     }
+
+    // Expand: strengthen with `and b`, weaken with `or b`, b an in-scope boolean expression used nearby.
+    const orOperand = bindsTighterThanOr(syntax, condition) ? text : `(${text})`;
+    const andOperand = bindsTighterThanAnd(syntax, condition) ? text : `(${text})`;
+    for (const { text: extra, weight } of booleanOperands(input, condition, text)) {
+      const extraAnd = /\s(or|\|\|)\s/.test(extra) ? `(${extra})` : extra;
+      push(`${andOperand} ${syntax.andWord} ${extraAnd}`, "condition", weight, "strengthen condition");
+      push(`${orOperand} ${syntax.orWord} ${extraAnd}`, "condition", weight * 0.9, "weaken condition");
+    }
+    // An empty-sequence guard for a sequence the condition indexes or iterates: `not seq or c`.
+    for (const name of sequencesIn(input, condition)) {
+      const empty = input.language === "python" ? `not ${name}` : emptyTest(input, name);
+      if (empty) push(`${empty} ${syntax.orWord} ${orOperand}`, "guard", 0.6, "add empty check");
+    }
   }
   return edits;
+}
+
+const MAX_EXPANSIONS = 3;
+
+/** Boolean expressions to join a condition with: comparisons made elsewhere in the function, boolean names. */
+function booleanOperands(
+  input: MutationInput,
+  condition: LiteNode,
+  text: string,
+): Array<{ text: string; weight: number }> {
+  const { scope, source } = input;
+  const own = textOf(source, condition);
+  const out: Array<{ text: string; weight: number }> = [];
+  for (const comparison of scope.comparisons) {
+    if (own.includes(comparison.text) || comparison.text.includes(text)) continue;
+    out.push({ text: comparison.text, weight: 0.5 + 0.3 / (1 + Math.abs(comparison.row - condition.startRow) / 8) });
+  }
+  for (const [name, uses] of scope.uses) {
+    if (!uses.has("boolean") || !scope.variables.has(name) || new RegExp(`\\b${name}\\b`).test(own)) continue;
+    out.push({ text: name, weight: 0.55 });
+  }
+  return out.sort((a, b) => b.weight - a.weight || a.text.localeCompare(b.text)).slice(0, MAX_EXPANSIONS);
+}
+
+/** Sequences the condition subscripts (`xs[i]`), whose emptiness a guard may test first. */
+function sequencesIn(input: MutationInput, condition: LiteNode): string[] {
+  const { syntax, source, scope } = input;
+  const names = new Set<string>();
+  for (const node of descendants(condition)) {
+    if (!syntax.subscripts.has(node.type)) continue;
+    const object = namedChildren(node)[0];
+    const name = object ? textOf(source, object) : "";
+    if (scope.variables.has(name)) names.add(name);
+  }
+  return [...names].slice(0, 1);
+}
+
+function emptyTest(input: MutationInput, name: string): string | undefined {
+  const length = input.syntax.lengthOf?.(name);
+  return length ? `${length} == 0` : undefined;
 }
