@@ -120,7 +120,8 @@ describe("on fixture bugs, the buggy lines rank in the top few", () => {
     ["java-max-subarray", "static", 3],
     // gcov gives make-driven C programs per-case coverage.
     ["c-count-words", "coverage", 5],
-    ["rust-run-length", "static", 3],
+    // llvm-cov gives cargo projects per-test coverage.
+    ["rust-run-length", "coverage", 3],
   ])("%s (%s spectrum): within the top %i", async (id, source, top) => {
     const result = await localiseBug(id);
     expect(result.source).toBe(source);
