@@ -91,7 +91,7 @@ test("cargo test", async () => {
   expect(statuses(failing)).toEqual({ "tests::bad": "failed" });
 });
 
-test("plain javac with JUnit 4: failures named, passes counted, classes selected", async () => {
+test("plain javac with JUnit 4: failures named, passes counted, single methods selected", async () => {
   write({
     "src/Calc.java": "public class Calc { static int one() { return 1; } }\n",
     "test/CalcTest.java":
@@ -103,7 +103,8 @@ test("plain javac with JUnit 4: failures named, passes counted, classes selected
   const { full, failing } = await fullThenFailing();
   expect(statuses(full)).toEqual({ "CalcTest.bad": "failed" });
   expect(full.counts).toEqual({ total: 3, failed: 1 });
-  expect(failing.counts).toEqual({ total: 2, failed: 1 });
+  // Only the failing method runs (RepairJUnitRunner selects Class#method), not its whole class.
+  expect(failing.counts).toEqual({ total: 1, failed: 1 });
 });
 
 test("make test with TAP lines, and a compile error", async () => {
