@@ -29,7 +29,20 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // One mechanism per job: a caught value becomes a message through errorMessage() (server/core/error-message.ts).
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "ConditionalExpression[test.operator='instanceof'][test.right.name='Error'][consequent.property.name='message']",
+          message: "Use errorMessage() or briefErrorMessage() from server/core/error-message.ts.",
+        },
+      ],
     },
+  },
+  {
+    files: ["server/core/error-message.ts", "clients/**", "test/**"],
+    rules: { "no-restricted-syntax": "off" },
   },
   {
     // Invariant: only server/lsp/ knows the protocol. The grammars, the index, the pipeline, the configuration and

@@ -12,6 +12,7 @@
 import { loadLanceDb } from "./lancedb-loader.js";
 import { exitWhenParentGoes } from "./parent-watch.js";
 import { buildVectorIndex } from "./vector-index.js";
+import { errorMessage } from "../server/core/error-message.js";
 
 async function main(): Promise<void> {
   exitWhenParentGoes();
@@ -29,7 +30,7 @@ main().then(
   // stdin (the parent watch) would keep the process alive after the work is done.
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     process.exit(1);
   },
 );

@@ -1,5 +1,6 @@
 import { commitPrepared, embedPrepared, prepareFile, type PreparedFile } from "./file-batches.js";
-import { contentHash, errorMessage, type IndexContext } from "./index-context.js";
+import { contentHash, type IndexContext } from "./index-context.js";
+import { briefErrorMessage } from "../server/core/error-message.js";
 import type { Maintenance } from "./maintenance.js";
 import { readSourceFile } from "./read-source.js";
 import { TimeSlicer } from "./time-slicer.js";
@@ -189,7 +190,7 @@ export class BulkIndexer {
         logger.info(`index: indexing ${root} cancelled`);
         return { ...result, cancelled: true, seconds: (performance.now() - started) / 1000 };
       }
-      const reason = errorMessage(error);
+      const reason = briefErrorMessage(error);
       logger.error(`index: indexing ${root} stopped: ${reason}`);
       return { ...result, error: reason, seconds: (performance.now() - started) / 1000 };
     }

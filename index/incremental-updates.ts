@@ -1,7 +1,8 @@
 import { basename, posix } from "node:path";
 import { languageForPath } from "../grammars/languages.js";
 import { commitPrepared, embedPrepared, prepareFile } from "./file-batches.js";
-import { contentHash, errorMessage, type IndexContext } from "./index-context.js";
+import { contentHash, type IndexContext } from "./index-context.js";
+import { briefErrorMessage } from "../server/core/error-message.js";
 import type { Maintenance } from "./maintenance.js";
 import { toAbsolute, toWorkspaceRelative } from "./paths.js";
 import { checkSourceText, readSourceFile } from "./read-source.js";
@@ -93,7 +94,7 @@ export class IncrementalUpdates {
         return true;
       });
     } catch (error) {
-      context.logger.warn(`index: updating ${rel} failed: ${errorMessage(error)}`);
+      context.logger.warn(`index: updating ${rel} failed: ${briefErrorMessage(error)}`);
       return false;
     }
   }
@@ -145,7 +146,7 @@ export class IncrementalUpdates {
     const targets = this.matching(rel);
     if (targets.length === 0) return;
     await this.removeRelative(targets).catch((error: unknown) =>
-      context.logger.warn(`index: removing ${rel} failed: ${errorMessage(error)}`),
+      context.logger.warn(`index: removing ${rel} failed: ${briefErrorMessage(error)}`),
     );
   }
 
@@ -191,7 +192,7 @@ export class IncrementalUpdates {
       }
       if (moves.length === 0 && to) await this.updateFile(newAbsPath);
     } catch (error) {
-      context.logger.warn(`index: renaming ${from} failed: ${errorMessage(error)}`);
+      context.logger.warn(`index: renaming ${from} failed: ${briefErrorMessage(error)}`);
     }
   }
 

@@ -6,6 +6,7 @@ import type { Embedder } from "./embedders/embedder.js";
 import { IgnoreRules } from "./ignore-rules.js";
 import { PauseGate } from "./pause-gate.js";
 import { toWorkspaceRelative } from "./paths.js";
+import { errorMessage } from "../server/core/error-message.js";
 
 /** Settings that a new instance must apply: the embedder and where the index lives decide what the folder holds. */
 const REOPEN_KEYS = ["index.embedder", "index.embeddingModel", "index.path", "ollama.host"] as const;
@@ -98,9 +99,4 @@ export function changesIndexedFiles(before: Config, after: Config): boolean {
 /** The key of a file's content: unchanged files are never re-embedded, across restarts too. */
 export function contentHash(text: string): string {
   return createHash("sha1").update(text).digest("hex");
-}
-
-/** The first line of an error's message, for one-line log entries. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
 }

@@ -1,4 +1,5 @@
 import type * as LanceDb from "@lancedb/lancedb";
+import { briefErrorMessage } from "../server/core/error-message.js";
 
 /** The index cannot work at all on this machine (native library missing or broken); retrieval must go without. */
 export class IndexUnavailableError extends Error {
@@ -11,7 +12,7 @@ export class IndexUnavailableError extends Error {
 let loading: Promise<typeof LanceDb> | undefined;
 
 function nativeFailureMessage(error: unknown): string {
-  const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  const detail = briefErrorMessage(error);
   return (
     `LanceDB's native library could not be loaded on ${process.platform}-${process.arch} (${detail}). ` +
     `The workspace index is disabled. Reinstall dependencies without --omit=optional so that the ` +

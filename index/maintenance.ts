@@ -1,4 +1,5 @@
-import { errorMessage, type IndexContext } from "./index-context.js";
+import { type IndexContext } from "./index-context.js";
+import { briefErrorMessage } from "../server/core/error-message.js";
 import type { WriterRole } from "./writer-role.js";
 
 /** Single-file updates between two optimize() runs (compaction, index refresh, old-version cleanup). */
@@ -36,7 +37,7 @@ export class Maintenance {
           this.writes = 0;
         }
       } catch (error) {
-        this.context.logger.warn(`index: maintenance of ${this.context.indexDir} failed: ${errorMessage(error)}`);
+        this.context.logger.warn(`index: maintenance of ${this.context.indexDir} failed: ${briefErrorMessage(error)}`);
       }
     });
   }

@@ -2,7 +2,8 @@ import { languageForPath, type LanguageId } from "../grammars/languages.js";
 import type { Hunk, RetrievedLine } from "../server/pipeline/types.js";
 import { dot } from "./embedders/embedder.js";
 import { FileAnalysisCache, type FileAnalysis } from "./file-analysis-cache.js";
-import { contentHash, errorMessage, type IndexContext } from "./index-context.js";
+import { contentHash, type IndexContext } from "./index-context.js";
+import { briefErrorMessage } from "../server/core/error-message.js";
 import { extractLines, innermostFunctionAt, isMeaningful, normaliseLine } from "./lines.js";
 import { sqlString, toAbsolute, toWorkspaceRelative } from "./paths.js";
 import { hunkQuery, inMemoryCandidates, rankCandidates, type Candidate } from "./retrieve.js";
@@ -84,7 +85,7 @@ export class IndexRetriever {
         }
       } catch (error) {
         // Full-text search is an extra: a query it cannot handle just means vector results only.
-        this.context.logger.debug(`index: full-text search failed: ${errorMessage(error)}`);
+        this.context.logger.debug(`index: full-text search failed: ${briefErrorMessage(error)}`);
       }
     }
     return candidates;
@@ -249,7 +250,7 @@ export class IndexRetriever {
    */
   private onReadFailure(error: unknown): void {
     const { context, role } = this;
-    context.logger.warn(`index: retrieval failed: ${errorMessage(error)}`);
+    context.logger.warn(`index: retrieval failed: ${briefErrorMessage(error)}`);
     const store = role.store;
     if (!role.writable || this.autoRebuildDone || context.closed || !store) return;
     // Only damage that a check can reproduce justifies a rebuild; a one-off failure (e.g. a version cleaned up
@@ -259,7 +260,7 @@ export class IndexRetriever {
       (damage: unknown) => {
         if (this.autoRebuildDone || context.closed) return;
         this.autoRebuildDone = true;
-        const reason = `table unreadable: ${errorMessage(damage)}`;
+        const reason = `table unreadable: ${briefErrorMessage(damage)}`;
         context.logger.warn(`index: rebuilding ${context.indexDir} (${reason})`);
         context.progress.warn(`The workspace index at ${context.indexDir} is rebuilt (${reason}).`);
         this.onDamage(reason);

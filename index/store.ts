@@ -14,6 +14,7 @@ import {
   storedLinesFrom,
   type StoredLine,
 } from "./rows.js";
+import { briefErrorMessage } from "../server/core/error-message.js";
 
 const TABLE = "lines";
 const META_FILE = "meta.json";
@@ -200,7 +201,7 @@ export class LineStore {
         await store.selfCheck(files.keys().next().value);
         return store;
       } catch (error) {
-        reason = `table unreadable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+        reason = `table unreadable: ${briefErrorMessage(error)}`;
         if (!options.writable) {
           connection.close();
           throw new IndexUnavailableError(`index at ${options.dir} is not usable yet (${reason})`, { cause: error });

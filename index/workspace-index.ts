@@ -47,7 +47,8 @@ import { BulkIndexer, type IndexAllResult, type ProgressCallback } from "./bulk-
 import type { Embedder } from "./embedders/embedder.js";
 import { resolveEmbedder } from "./embedders/resolve.js";
 import { IncrementalUpdates } from "./incremental-updates.js";
-import { errorMessage, IndexContext } from "./index-context.js";
+import { IndexContext } from "./index-context.js";
+import { briefErrorMessage } from "../server/core/error-message.js";
 import type { LockHolder } from "./lock.js";
 import { Maintenance } from "./maintenance.js";
 import { PauseGate } from "./pause-gate.js";
@@ -123,12 +124,12 @@ export class WorkspaceIndex implements Retriever {
     this.updates = new IncrementalUpdates(context, this.role, this.maintenance);
     this.retriever = new IndexRetriever(context, this.role, (reason) => {
       void this.rebuildFor(reason).catch((e: unknown) =>
-        context.logger.error(`index: rebuild failed: ${errorMessage(e)}`),
+        context.logger.error(`index: rebuild failed: ${briefErrorMessage(e)}`),
       );
     });
     this.role.onTakeover = () => {
       void this.indexAll().catch((error: unknown) =>
-        context.logger.warn(`index: catch-up indexing failed: ${errorMessage(error)}`),
+        context.logger.warn(`index: catch-up indexing failed: ${briefErrorMessage(error)}`),
       );
     };
   }

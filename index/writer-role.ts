@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { errorMessage, type IndexContext } from "./index-context.js";
+import { type IndexContext } from "./index-context.js";
+import { briefErrorMessage } from "../server/core/error-message.js";
 import { IndexUnavailableError } from "./lancedb-loader.js";
 import { WriterLock, type LockHolder } from "./lock.js";
 import { toAbsolute, toWorkspaceRelative } from "./paths.js";
@@ -55,7 +56,7 @@ export class WriterRole {
       outcome = await WriterLock.tryAcquire(`${indexDir}.lock`);
     } catch (error) {
       // A folder we cannot write (read-only checkout, permissions): serve whatever index is there, read-only.
-      logger.warn(`index: cannot lock ${indexDir} (${errorMessage(error)}); using it read-only`);
+      logger.warn(`index: cannot lock ${indexDir} (${briefErrorMessage(error)}); using it read-only`);
       outcome = { holder: undefined };
     }
     if ("lock" in outcome) this.lock = outcome.lock;
@@ -85,8 +86,8 @@ export class WriterRole {
       if (error instanceof IndexUnavailableError && this.writable) throw error;
       // A reader finds no usable index yet (the writer has not created it, or is rebuilding): retry later. A writer
       // that cannot open its folder (permissions, disk full) carries on without an index and says why.
-      if (this.writable) logger.warn(`index: cannot open ${indexDir}: ${errorMessage(error)}`);
-      else logger.info(`index: ${errorMessage(error)}`);
+      if (this.writable) logger.warn(`index: cannot open ${indexDir}: ${briefErrorMessage(error)}`);
+      else logger.info(`index: ${briefErrorMessage(error)}`);
       return;
     }
     this.files = this.store.initialFiles;
@@ -117,7 +118,7 @@ export class WriterRole {
       await mkdir(folder, { recursive: true });
       await writeFile(file, "*\n");
     } catch (error) {
-      logger.warn(`index: cannot write ${file}: ${errorMessage(error)}`);
+      logger.warn(`index: cannot write ${file}: ${briefErrorMessage(error)}`);
     }
   }
 

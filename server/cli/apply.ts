@@ -8,6 +8,7 @@ import { confirmInPlace } from "../pipeline/confirm-in-place.js";
 import { rememberAppliedRepair } from "../pipeline/memory/memory-store.js";
 import { sha256 } from "../pipeline/workspace-files.js";
 import { editableFile } from "./file-bytes.js";
+import { errorMessage } from "../core/error-message.js";
 
 /** Timeout of the confirming in-place run when no budget was given: the test.timeoutSeconds default. */
 export const DEFAULT_CONFIRM_SECONDS = 120;
@@ -58,7 +59,7 @@ export async function planWrites(root: string, patches: readonly JobReportPatch[
     try {
       after = editable.encode(replaceLineRanges(editable.spliceText, edits));
     } catch (error) {
-      throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}; nothing was written`);
+      throw new Error(`${file}: ${errorMessage(error)}; nothing was written`);
     }
     planned.push({ path, before, after, mode: (await stat(path)).mode & 0o7777 });
   }
@@ -129,7 +130,7 @@ export async function applyAndConfirm(
     writes = await planWrites(root, chosen);
     await writePlanned(writes);
   } catch (error) {
-    say(`repair-ls ${command}: failed: ${error instanceof Error ? error.message : String(error)}`);
+    say(`repair-ls ${command}: failed: ${errorMessage(error)}`);
     return 1;
   }
   const controller = new AbortController();
@@ -171,9 +172,7 @@ export async function applyAndConfirm(
     return result.allPass ? 0 : 1;
   } catch (error) {
     await restorePlanned(writes);
-    say(
-      `repair-ls ${command}: rolled back: ${error instanceof Error ? error.message : String(error)}; every written file is as it was`,
-    );
+    say(`repair-ls ${command}: rolled back: ${errorMessage(error)}; every written file is as it was`);
     return 1;
   } finally {
     process.off("SIGINT", abort);

@@ -14,6 +14,7 @@ import { applyAndConfirm, DEFAULT_CONFIRM_SECONDS } from "./apply.js";
 import { parseFixAllArgs, FIX_ALL_USAGE, shardFromEnvironment, type FixAllOptions } from "./fix-all-args.js";
 import { formatDiff, formatJson, formatSarif, formatText, patchesToApply } from "./formats.js";
 import { packageVersion } from "./version.js";
+import { errorMessage } from "../core/error-message.js";
 
 /** How long a closed connection waits for the server's exit, to report how it died. */
 const SERVER_EXIT_GRACE_MS = 3000;
@@ -277,7 +278,7 @@ export async function runFixAll(argv: readonly string[]): Promise<number> {
   try {
     outcome = await drive(parsed, root, printer);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     printer.line(`repair-ls fix-all: ${message}`);
     return 2;
   }

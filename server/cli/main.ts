@@ -10,6 +10,7 @@ import { startServer } from "../lsp/connection.js";
 import { GuardedIpcReader, GuardedStreamReader, type ReplyToClient } from "../lsp/guarded-readers.js";
 import { parseArgs, USAGE, type CliCommand } from "./args.js";
 import { packageVersion } from "./version.js";
+import { errorMessage } from "../core/error-message.js";
 
 // Stdout carries the protocol. Anything a dependency prints through console.log would corrupt it, so console
 // output is redirected to stderr for the whole process before anything else runs.
@@ -86,7 +87,7 @@ main(process.argv.slice(2)).then(
     if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`repair-ls: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`repair-ls: ${errorMessage(error)}\n`);
     process.exitCode = 2;
   },
 );

@@ -6,6 +6,7 @@ import type { OutputFormat } from "./fix-all-args.js";
 import type { MergeConflict, MergedReport } from "./merged-report.js";
 import { readReportFile } from "./report-file.js";
 import { packageVersion } from "./version.js";
+import { errorMessage } from "../core/error-message.js";
 
 export const MERGE_USAGE = `Usage: repair-ls merge-reports REPORT.json... [--format text|diff|json|sarif] [--output FILE]
 Joins the JSON reports of \`fix-all --shard i/n\` runs into one report: every shard's repairs, except repairs of two
@@ -246,7 +247,7 @@ export function runMergeReports(argv: readonly string[]): number {
   try {
     merged = mergeReports(shards);
   } catch (error) {
-    process.stderr.write(`repair-ls merge-reports: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`repair-ls merge-reports: ${errorMessage(error)}\n`);
     return 2;
   }
   const rendered = {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { JobReport } from "../lsp/job-report.js";
 import type { RunnerKind } from "../pipeline/runners/test-command.js";
+import { errorMessage } from "../core/error-message.js";
 
 /**
  * Reading a JSON report written by `fix-all --format json` (or `merge-reports --format json`) back in. The file is
@@ -92,7 +93,7 @@ export function readReportFile(path: string): JobReport | string {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    return `${path}: cannot be read (${error instanceof Error ? error.message : String(error)})`;
+    return `${path}: cannot be read (${errorMessage(error)})`;
   }
   let json: unknown;
   try {

@@ -16,6 +16,7 @@ import {
   type Checked,
   type MessageLimits,
 } from "./message-guard.js";
+import { errorMessage } from "../core/error-message.js";
 
 /** Sends an error response for a refused message straight to the client, bypassing the library. */
 export type ReplyToClient = (response: ResponseMessage) => void;
@@ -38,7 +39,7 @@ function deliver(
   try {
     callback(checked.message);
   } catch (error) {
-    fireError(new Error(`message dropped: ${error instanceof Error ? error.message : String(error)}`));
+    fireError(new Error(`message dropped: ${errorMessage(error)}`));
   }
 }
 

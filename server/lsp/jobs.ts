@@ -3,6 +3,7 @@ import { MessageType, type Connection } from "vscode-languageserver/node.js";
 import type { Logger } from "../pipeline/types.js";
 import { JobProgress } from "./progress.js";
 import { JOB_FINISHED_NOTIFICATION, STATUS_NOTIFICATION } from "./protocol-names.js";
+import { errorMessage } from "../core/error-message.js";
 
 export type JobKind = "fix-all" | "fix-here" | "index";
 export type JobState = "running" | "done" | "cancelled" | "failed";
@@ -76,7 +77,7 @@ export class JobManager {
         info.state = controller.signal.aborted ? "cancelled" : "done";
       } catch (error) {
         info.state = controller.signal.aborted ? "cancelled" : "failed";
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         if (info.state === "failed")
           this.logger.error(`${title} failed: ${error instanceof Error ? (error.stack ?? reason) : reason}`);
         outcome = {

@@ -1,5 +1,6 @@
 import { ErrorCodes, type Message, type ResponseMessage } from "vscode-languageserver/node.js";
 import { nestsDeeperThan, scanJsonBody } from "./json-scan.js";
+import { errorMessage } from "../core/error-message.js";
 
 /**
  * Bounds on what one incoming message may be. LSP messages nest a dozen levels at most (a code action's
@@ -52,7 +53,7 @@ export function decodeBody(body: Uint8Array, limits: MessageLimits = MESSAGE_LIM
   try {
     value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     return { refusal: refusal(ErrorCodes.ParseError, `message refused: not valid JSON (${detail})`, scan.id ?? null) };
   }
   return checkShape(value);

@@ -8,6 +8,7 @@ import { runTests, type CandidateRunSettings, type RunTestsOptions } from "./run
 import type { TestCommand } from "./runners/test-command.js";
 import type { Logger } from "./types.js";
 import type { Worker } from "./validate/pool.js";
+import { errorMessage } from "../core/error-message.js";
 
 /** What the unmodified code does under the test command. */
 export interface Baseline {
@@ -218,7 +219,7 @@ async function judge(
   try {
     coverage = await hook?.collect(context, { run, oracle, oracleNames, flaky });
   } catch (error) {
-    options.logger.debug(`repair: coverage unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    options.logger.debug(`repair: coverage unavailable: ${errorMessage(error)}`);
   }
   return {
     run,

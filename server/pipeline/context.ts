@@ -3,6 +3,7 @@ import { enclosingFunction } from "../../grammars/syntax.js";
 import { splitLinesKeepEnds } from "./combine/patch.js";
 import { withSharedParse } from "./generate/parse-cache.js";
 import type { EnclosingFunction, Hunk, HunkContext, Logger, RetrievedLine, Retriever } from "./types.js";
+import { errorMessage } from "../core/error-message.js";
 
 /** Lines either side of the hunk used as the "enclosing function" at top level (MultiMend's fallback window). */
 const WINDOW_LINES = 3;
@@ -42,9 +43,7 @@ async function retrieve(
   try {
     return await retriever.retrieveForHunk(hunk, fileText, signal ? { signal } : {});
   } catch (error) {
-    logger.debug(
-      `repair: retrieval failed for ${hunk.file}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    logger.debug(`repair: retrieval failed for ${hunk.file}: ${errorMessage(error)}`);
     return [];
   }
 }

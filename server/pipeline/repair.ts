@@ -19,6 +19,7 @@ import { WorkerPool } from "./validate/pool.js";
 import { removeStaleScratch } from "./validate/scratch.js";
 import { PatchValidator, type ValidationRecord } from "./validate/validator.js";
 import { listWorkspaceFiles, WorkspaceFiles } from "./workspace-files.js";
+import { errorMessage } from "../core/error-message.js";
 
 export type { RepairReport } from "./report.js";
 export type { TestCommand } from "./runners/test-command.js";
@@ -427,7 +428,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     };
   } catch (error) {
     if (signal.aborted) return cancelled();
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     logger.error(`repair: ${reason}`);
     return emptyReport(state, "error", `The repair failed: ${reason}.`);
   } finally {

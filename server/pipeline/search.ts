@@ -13,6 +13,7 @@ import { LiveCandidates } from "./live-candidates.js";
 import { runStrategies } from "./strategies/run-strategies.js";
 import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "./types.js";
 import type { PatchValidator } from "./validate/validator.js";
+import { errorMessage } from "../core/error-message.js";
 
 /** Abort listeners one hunk's generation may add to the search's generation signal (task, requests, loads). */
 const GENERATION_LISTENERS_PER_HUNK = 4;
@@ -144,7 +145,7 @@ async function searchPhases(
         ...(options.retriever ? { retriever: options.retriever } : {}),
       });
     } catch (error) {
-      logger.warn(`repair: candidate generation failed: ${error instanceof Error ? error.message : String(error)}`);
+      logger.warn(`repair: candidate generation failed: ${errorMessage(error)}`);
       return undefined;
     }
     const kept = candidates.filter(useful).slice(0, options.config["repair.candidatesPerHunk"]);
@@ -162,7 +163,7 @@ async function searchPhases(
   const generateFor = (ranked: RankedHunk): Promise<HunkCandidates | undefined> =>
     generateListFor(ranked).catch((error: unknown) => {
       // A list generated ahead may never be awaited: its failure is logged here, not left unhandled.
-      logger.warn(`repair: candidate generation failed: ${error instanceof Error ? error.message : String(error)}`);
+      logger.warn(`repair: candidate generation failed: ${errorMessage(error)}`);
       return undefined;
     });
 

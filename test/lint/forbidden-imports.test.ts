@@ -19,8 +19,8 @@ afterEach(() => {
   for (const file of placed.splice(0)) rmSync(file, { force: true });
 });
 
-/** The no-restricted-imports messages ESLint reports for a file with this text at this place in the repository. */
-async function importErrors(relFolder: string, text: string): Promise<string[]> {
+/** The messages of one rule (no-restricted-imports unless named) ESLint reports for a file with this text at this place in the repository. */
+async function ruleErrors(relFolder: string, text: string, rule = "no-restricted-imports"): Promise<string[]> {
   const file = join(root, relFolder, `lint-probe-${randomUUID()}.ts`);
   mkdirSync(join(root, relFolder), { recursive: true });
   placed.push(file);
@@ -31,12 +31,12 @@ async function importErrors(relFolder: string, text: string): Promise<string[]> 
     overrideConfig: [tseslint.configs.disableTypeChecked],
   });
   const [result] = await eslint.lintFiles([file]);
-  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === rule).map((m) => m.message);
 }
 
 describe("no-restricted-imports", () => {
   it("refuses the protocol library in the index", async () => {
-    const errors = await importErrors(
+    const errors = await ruleErrors(
       "index",
       'import { createConnection } from "vscode-languageserver/node.js";\nexport const probe = createConnection;\n',
     );
@@ -46,19 +46,19 @@ describe("no-restricted-imports", () => {
 
   it("refuses the protocol packages and the LSP layer in the pipeline, the grammars and the configuration", async () => {
     expect(
-      await importErrors(
+      await ruleErrors(
         "server/pipeline",
         'import type { Range } from "vscode-languageserver-protocol";\nexport type Probe = Range;\n',
       ),
     ).toHaveLength(1);
     expect(
-      await importErrors(
+      await ruleErrors(
         "grammars",
         'import { RepairServer } from "../server/lsp/server.js";\nexport const p = RepairServer;\n',
       ),
     ).toHaveLength(1);
     expect(
-      await importErrors(
+      await ruleErrors(
         "server/config",
         'import { COMMANDS } from "../lsp/protocol-names.js";\nexport const p = COMMANDS;\n',
       ),
@@ -67,13 +67,13 @@ describe("no-restricted-imports", () => {
 
   it("lets the CLI use the shared protocol module and nothing else of the server", async () => {
     expect(
-      await importErrors(
+      await ruleErrors(
         "server/cli",
         'import { COMMANDS } from "../lsp/protocol-names.js";\nexport const p = COMMANDS;\n',
       ),
     ).toEqual([]);
     expect(
-      await importErrors(
+      await ruleErrors(
         "server/cli",
         'import { RepairServer } from "../lsp/server.js";\nexport const p = RepairServer;\n',
       ),
@@ -82,13 +82,13 @@ describe("no-restricted-imports", () => {
 
   it("has the LSP layer import the protocol through vscode-languageserver/node", async () => {
     expect(
-      await importErrors(
+      await ruleErrors(
         "server/lsp",
         'import { MessageType } from "vscode-languageserver";\nexport const p = MessageType;\n',
       ),
     ).toHaveLength(1);
     expect(
-      await importErrors(
+      await ruleErrors(
         "server/lsp",
         'import { MessageType } from "vscode-languageserver/node.js";\nexport const p = MessageType;\n',
       ),
@@ -96,8 +96,18 @@ describe("no-restricted-imports", () => {
   });
 
   it("accepts an index module that imports only what it may", async () => {
-    expect(
-      await importErrors("index", 'import { posix } from "node:path";\nexport const probe = posix.sep;\n'),
-    ).toEqual([]);
+    expect(await ruleErrors("index", 'import { posix } from "node:path";\nexport const probe = posix.sep;\n')).toEqual(
+      [],
+    );
+  });
+});
+
+describe("one mechanism per job", () => {
+  it("refuses a hand-written error message conversion outside server/core/error-message.ts", async () => {
+    const text =
+      "export function probe(error: unknown): string {\n  return error instanceof Error ? error.message : String(error);\n}\n";
+    const errors = await ruleErrors("server/pipeline", text, "no-restricted-syntax");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("errorMessage()");
   });
 });

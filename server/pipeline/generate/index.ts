@@ -12,6 +12,7 @@ import { OllamaGenerator, type OllamaOutcome } from "./ollama/ollama-generator.j
 import { withSharedParse } from "./parse-cache.js";
 import { createSyntaxChecker } from "./syntax-check.js";
 import { templateCandidates } from "./template/template-generator.js";
+import { errorMessage } from "../../core/error-message.js";
 
 /** Donor lines asked of the index per hunk, and how long the template engine waits for them. */
 export const DONOR_TOP_K = 10;
@@ -47,7 +48,7 @@ async function donorLines(context: HunkContext, file: FileLines, options: Genera
     );
     return [...donors, ...outside];
   } catch (error) {
-    options.logger.debug(`Donor retrieval failed: ${error instanceof Error ? error.message : String(error)}`);
+    options.logger.debug(`Donor retrieval failed: ${errorMessage(error)}`);
     return donors;
   } finally {
     clearTimeout(timer);

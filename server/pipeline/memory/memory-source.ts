@@ -6,6 +6,7 @@ import { applyTemplate, templateOf, type EditTemplate } from "./edit-template.js
 import { gitTopLevel, mineFixCommits, type RepairExample } from "./git-history.js";
 import { BUILTIN_DIMENSION, embedBuiltin } from "../../../index/embedders/builtin.js";
 import { loadExamples, memoryFolderOf } from "./memory-store.js";
+import { errorMessage } from "../../core/error-message.js";
 
 /**
  * Score of a candidate from the repository's own fix history: above every template prior, since an edit this
@@ -60,7 +61,7 @@ async function storedTemplates(context: HunkContext, options: GenerateOptions): 
     const examples = await loadExamples(folder, context.language, context.buggyText);
     return examples.map(templateOf).filter((t): t is EditTemplate => t !== undefined);
   } catch (error) {
-    options.logger.debug(`repair memory: ${error instanceof Error ? error.message : String(error)}`);
+    options.logger.debug(`repair memory: ${errorMessage(error)}`);
     return [];
   }
 }

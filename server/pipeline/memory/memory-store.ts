@@ -6,6 +6,7 @@ import { loadLanceDb } from "../../../index/lancedb-loader.js";
 import { languageForPath } from "../../../grammars/languages.js";
 import type { LanguageId } from "../../../grammars/languages.js";
 import type { RepairExample } from "./git-history.js";
+import { errorMessage } from "../../core/error-message.js";
 
 /** The table of repair examples, in its own LanceDB database beside the workspace index's. */
 const TABLE = "repair_examples";
@@ -141,6 +142,6 @@ export async function rememberAppliedRepair(
     await storeExamples(memoryFolder(root, indexPath), examples);
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { killMarkedProcesses, newRunMark, RUN_MARK_VARIABLE } from "../leftovers/marked-processes.js";
+import { errorMessage } from "../../core/error-message.js";
 
 /** How a spawned command ended. */
 export type ProcessEnd = "exited" | "timeout" | "cancelled" | "spawn-error";
@@ -169,7 +170,7 @@ export function runProcess(command: string, options: RunProcessOptions): Promise
         stdio: ["pipe", "pipe", "pipe"],
       });
     } catch (error) {
-      resolve(noProcessRan("spawn-error", seconds(), error instanceof Error ? error.message : String(error)));
+      resolve(noProcessRan("spawn-error", seconds(), errorMessage(error)));
       return;
     }
     // Nothing is ever written to the watcher's pipe; it only has to stay open while this process lives.

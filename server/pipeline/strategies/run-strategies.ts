@@ -10,6 +10,7 @@ import { jointStrategy } from "./joint.js";
 import { maskFillingStrategy } from "./mask-filling.js";
 import { regionsOf } from "./region.js";
 import type { Strategy, StrategyId } from "./strategy.js";
+import { errorMessage } from "../../core/error-message.js";
 
 /** Suspicious hunks whose code the strategies show the model. */
 const STRATEGY_HUNKS = 4;
@@ -97,7 +98,7 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
         done: () => validator.done(),
       });
     } catch (error) {
-      logger.warn(`strategy ${id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      logger.warn(`strategy ${id} failed: ${errorMessage(error)}`);
     }
     const spent: StrategySpending = {
       id,

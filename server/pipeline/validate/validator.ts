@@ -18,6 +18,7 @@ import type { TestCommand } from "../runners/test-command.js";
 import type { GeneratorId, Logger } from "../types.js";
 import { sha256 } from "../workspace-files.js";
 import type { Worker, WorkerPool } from "./pool.js";
+import { errorMessage } from "../../core/error-message.js";
 
 /** What one validation established about a patch. */
 export interface ValidationRecord {
@@ -309,7 +310,7 @@ export class PatchValidator implements Evaluator {
     try {
       return await this.inWorker(texts, (worker) => this.validateIn(worker, key, patch, texts, started));
     } catch (error) {
-      this.options.logger.warn(`repair: validation failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger.warn(`repair: validation failed: ${errorMessage(error)}`);
       return undefined;
     }
   }

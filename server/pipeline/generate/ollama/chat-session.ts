@@ -8,6 +8,7 @@ import { limiterFor } from "./ollama-generator.js";
 import { fimFormat, nonEmptySuffix } from "./prompt-style.js";
 import { fimStopTokens } from "./stop-tokens.js";
 import { streamAnswer, streamDeadlines, type AnswerRequest } from "./stream-answer.js";
+import { errorMessage } from "../../../core/error-message.js";
 
 export interface ChatMessage {
   readonly role: "system" | "user" | "assistant";
@@ -204,5 +205,5 @@ export class ChatSession {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

@@ -1,5 +1,6 @@
 import { Ollama } from "ollama";
 import { boundedResponse, ResponseTooLargeError } from "../../../net/bounded-response.js";
+import { errorMessage } from "../../../core/error-message.js";
 
 /**
  * The `ollama` npm client bound to one abort signal. The client passes no signal on non-streaming requests, so
@@ -83,7 +84,7 @@ export function classifyFailure(
   state: { timedOut: boolean; cancelled: boolean; timeoutName?: string },
   endpoint?: Endpoint,
 ): RequestFailure {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (state.cancelled) return { kind: "cancelled", transient: false, detail: "cancelled" };
   if (state.timedOut) return { kind: "timeout", transient: false, detail: state.timeoutName ?? message };
   if (error instanceof ResponseTooLargeError || (error as { cause?: unknown }).cause instanceof ResponseTooLargeError)

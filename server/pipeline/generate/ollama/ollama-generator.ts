@@ -25,6 +25,7 @@ import { nonEmptySuffix, promptStyle } from "./prompt-style.js";
 import { buildChatPrompt, buildFimPrompt, type FewShotExample } from "./prompts.js";
 import { fimStopTokens } from "./stop-tokens.js";
 import { streamAnswer, streamDeadlines, type Answer, type AnswerRequest } from "./stream-answer.js";
+import { errorMessage } from "../../../core/error-message.js";
 
 /** Retries of a request that failed transiently (reset connection, 5xx, 429), with a doubling backoff. */
 export const MAX_RETRIES = 2;
@@ -152,7 +153,7 @@ export class OllamaGenerator implements Generator {
       return await this.sampleAll(context, evidence, host, availability.info, task.signal, () => task.timedOut());
     } catch (error) {
       // Defensive: nothing above should throw, but a generator must never take the repair down with it.
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = errorMessage(error);
       this.options.logger.error(`Ollama generation failed unexpectedly: ${detail}`);
       return { candidates: [], failure: { kind: "error", message: detail } };
     } finally {
@@ -304,7 +305,7 @@ export class OllamaGenerator implements Generator {
     try {
       return (await this.options.fewShot?.(context)) ?? [];
     } catch (error) {
-      this.options.logger.debug(`repair memory: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger.debug(`repair memory: ${errorMessage(error)}`);
       return [];
     }
   }

@@ -4,6 +4,7 @@ import type { WarmMode, WarmServer } from "../plugins/plugin.js";
 import { runnerFor } from "../plugins/table.js";
 import { coldExecutor, type TestExecutor } from "../run-tests.js";
 import type { TestCommand } from "../test-command.js";
+import { errorMessage } from "../../../core/error-message.js";
 
 const MAX_FAILED_STARTS = 2;
 
@@ -86,7 +87,7 @@ export class WarmPool {
         },
         (error: unknown) => {
           this.failedStarts++;
-          this.logger.debug(`repair: no warm server: ${error instanceof Error ? error.message : String(error)}`);
+          this.logger.debug(`repair: no warm server: ${errorMessage(error)}`);
           return undefined;
         },
       );
