@@ -13,6 +13,8 @@ import { silentLogger } from "../../server/pipeline/types.js";
 import { WorkerPool, type Worker } from "../../server/pipeline/validate/pool.js";
 import { bugsDir } from "./fixture-bugs.js";
 
+export { pidAlive } from "../../server/pipeline/leftovers/marked-processes.js";
+
 /** What a verdict depends on in a run: how it ended and every test's status. */
 export function verdictView(run: TestRunResult): unknown {
   return {
@@ -21,15 +23,6 @@ export function verdictView(run: TestRunResult): unknown {
     counts: run.counts,
     tests: Object.fromEntries(run.tests.map((t) => [t.name, t.status])),
   };
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Polls until the condition holds or `ms` pass; returns whether it holds. */

@@ -1,9 +1,7 @@
 import type { Config } from "../../config/schema.js";
 import { buildHunkContext } from "../context.js";
 import { CallBudget, ChatSession } from "../generate/ollama/chat-session.js";
-import type { RankedHunk } from "../localise/localise.js";
-import type { FailureEvidence, HunkContext, Logger, ProgressSink, Retriever } from "../types.js";
-import type { PatchValidator } from "../validate/validator.js";
+import type { HunkContext } from "../types.js";
 import { feedbackStrategy } from "./feedback.js";
 import { functionLevelStrategy } from "./function-level.js";
 import { jointStrategy } from "./joint.js";
@@ -11,6 +9,7 @@ import { maskFillingStrategy } from "./mask-filling.js";
 import { regionsOf } from "./region.js";
 import type { Strategy, StrategyId } from "./strategy.js";
 import { errorMessage } from "../../core/error-message.js";
+import type { SearchOptions } from "../search.js";
 
 /** Suspicious hunks whose code the strategies show the model. */
 const STRATEGY_HUNKS = 4;
@@ -22,16 +21,8 @@ export const STRATEGIES: { readonly [K in StrategyId]: Strategy } = {
   mask: maskFillingStrategy,
 };
 
-export interface StrategyRunOptions {
-  readonly hunks: readonly RankedHunk[];
-  readonly evidence: FailureEvidence;
-  readonly validator: PatchValidator;
-  readonly readText: (file: string) => Promise<string | undefined>;
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly progress: ProgressSink;
-  readonly signal: AbortSignal;
-  readonly retriever?: Retriever;
+/** What the strategies need: the search's own inputs, less its candidate source and validation cap, plus a share. */
+export interface StrategyRunOptions extends Omit<SearchOptions, "generate" | "maxValidations"> {
   /** Share of the validations and time that remain which all strategies together may use. */
   readonly share: number;
 }
