@@ -138,7 +138,9 @@ test("paths of the scratch folder are rewritten to the user's folder", async () 
 
 test("a daemon that left the process group (setsid, double fork) is killed at the end of the run and counted", async () => {
   const pids = join(dir, "pids");
-  const result = await runProcess(`setsid sleep 1000 & echo $! > ${pids}; (setsid sleep 1001 &) ; exit 0`, {
+  // The command waits a moment before it exits, so that both daemons have started (a daemon still being forked when
+  // the run ends is not yet a process to find).
+  const result = await runProcess(`setsid sleep 1000 & echo $! > ${pids}; (setsid sleep 1001 &) ; sleep 0.5; exit 0`, {
     cwd: dir,
     timeoutMs: 10_000,
   });
