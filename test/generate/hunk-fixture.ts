@@ -1,7 +1,16 @@
 import { languageById, type LanguageId } from "../../grammars/languages.js";
 import { withParse } from "../../grammars/parser.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
-import type { FailureEvidence, HunkContext, RetrievedLine } from "../../server/pipeline/types.js";
+import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { generateCandidates } from "../../server/pipeline/generate/index.js";
+import {
+  silentLogger,
+  silentProgress,
+  type Candidate,
+  type FailureEvidence,
+  type HunkContext,
+  type RetrievedLine,
+} from "../../server/pipeline/types.js";
 
 export const NO_EVIDENCE: FailureEvidence = { failingTests: [], diagnostics: [] };
 
@@ -39,4 +48,29 @@ export async function hunkContext(
     enclosingFunction: fn && { name: fn.name, startLine: fn.startLine, endLine: fn.endLine, text: fn.text },
     retrieved,
   };
+}
+
+const BUILTIN: Config = { ...defaultConfig(), engine: "builtin" };
+
+/** The built-in engine's candidates for a hunk (`at` as for hunkContext; a string is the hunk's `first` line). */
+export async function builtinCandidates(
+  language: LanguageId,
+  source: string,
+  at: string | { first: string } | { insertBefore: string },
+): Promise<Candidate[]> {
+  const context = await hunkContext(language, source, typeof at === "string" ? { first: at } : at);
+  return generateCandidates(context, NO_EVIDENCE, {
+    config: BUILTIN,
+    logger: silentLogger,
+    progress: silentProgress,
+    signal: new AbortController().signal,
+  });
+}
+
+/** Candidates one per line with score and kind, for assertion messages. */
+export function showCandidates(candidates: readonly Candidate[], limit = Infinity): string {
+  return candidates
+    .slice(0, limit)
+    .map((c, i) => `${i}. ${c.score.toFixed(3)} ${c.editKind} ${JSON.stringify(c.text)}`)
+    .join("\n");
 }

@@ -1,23 +1,7 @@
 // Swapping the operands of `+` when it concatenates strings or lists (where order matters), in several languages;
 // numeric `+`, where a swap changes nothing, is left alone.
 import { describe, expect, it } from "vitest";
-import type { LanguageId } from "../../grammars/languages.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
-import { generateCandidates } from "../../server/pipeline/generate/index.js";
-import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
-import { hunkContext, NO_EVIDENCE } from "./hunk-fixture.js";
-
-const BUILTIN: Config = { ...defaultConfig(), engine: "builtin" };
-
-async function candidatesFor(language: LanguageId, source: string, first: string): Promise<Candidate[]> {
-  const context = await hunkContext(language, source, { first });
-  return generateCandidates(context, NO_EVIDENCE, {
-    config: BUILTIN,
-    logger: silentLogger,
-    progress: silentProgress,
-    signal: new AbortController().signal,
-  });
-}
+import { builtinCandidates } from "./hunk-fixture.js";
 
 describe("concatenation swaps", () => {
   it.each([
@@ -46,14 +30,14 @@ describe("concatenation swaps", () => {
       fix: "    return [first] + items",
     },
   ])("$language: $line", async ({ language, source, line, fix }) => {
-    const candidates = await candidatesFor(language, source, line);
+    const candidates = await builtinCandidates(language, source, line);
     const found = candidates.find((c) => c.text === fix);
     expect(found, candidates.map((c) => c.text).join("\n")).toBeDefined();
     expect(found!.editKind).toBe("swap");
   });
 
   it("leaves numeric addition alone", async () => {
-    const candidates = await candidatesFor("python", "def total(a, b):\n    return a + b\n", "return a + b");
+    const candidates = await builtinCandidates("python", "def total(a, b):\n    return a + b\n", "return a + b");
     expect(candidates.map((c) => c.text)).not.toContain("    return b + a");
   });
 });

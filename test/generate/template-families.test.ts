@@ -6,30 +6,8 @@
 // expected kind, and stay bounded.
 import { describe, expect, it } from "vitest";
 import type { LanguageId } from "../../grammars/languages.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
-import { generateCandidates } from "../../server/pipeline/generate/index.js";
-import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
-import { hunkContext, NO_EVIDENCE } from "./hunk-fixture.js";
-
-const BUILTIN: Config = { ...defaultConfig(), engine: "builtin" };
-
-async function candidatesFor(
-  language: LanguageId,
-  source: string,
-  at: { first: string } | { insertBefore: string },
-): Promise<Candidate[]> {
-  const context = await hunkContext(language, source, at);
-  return generateCandidates(context, NO_EVIDENCE, {
-    config: BUILTIN,
-    logger: silentLogger,
-    progress: silentProgress,
-    signal: new AbortController().signal,
-  });
-}
-
-function show(candidates: readonly Candidate[]): string {
-  return candidates.map((c, i) => `${i}. ${c.score.toFixed(3)} ${c.editKind} ${JSON.stringify(c.text)}`).join("\n");
-}
+import { defaultConfig } from "../../server/config/schema.js";
+import { builtinCandidates, showCandidates } from "./hunk-fixture.js";
 
 interface FamilyCase {
   readonly name: string;
@@ -232,11 +210,11 @@ const CASES: FamilyCase[] = [
 
 describe("candidate families that generalise", () => {
   it.each(CASES)("$name", async ({ language, source, at, fix, kind }) => {
-    const candidates = await candidatesFor(language, source, at);
+    const candidates = await builtinCandidates(language, source, at);
     const found = candidates.find((c) => c.text === fix);
-    expect(found, `fix ${JSON.stringify(fix)} not in:\n${show(candidates)}`).toBeDefined();
+    expect(found, `fix ${JSON.stringify(fix)} not in:\n${showCandidates(candidates)}`).toBeDefined();
     expect(found!.editKind).toBe(kind);
-    expect(candidates.length).toBeLessThanOrEqual(BUILTIN["repair.candidatesPerHunk"]);
+    expect(candidates.length).toBeLessThanOrEqual(defaultConfig()["repair.candidatesPerHunk"]);
   });
 
   it("keeps a literal's alternatives bounded however many names are in scope", async () => {
@@ -247,7 +225,7 @@ describe("candidate families that generalise", () => {
       "):\n" +
       names.map((n) => `    if ${n} > 1:\n        print(${n})\n`).join("") +
       "    return False\n";
-    const candidates = await candidatesFor("python", source, { first: "return False" });
+    const candidates = await builtinCandidates("python", source, { first: "return False" });
     const expressions = candidates.filter((c) => c.editKind === "expression");
     expect(expressions.length).toBeGreaterThan(0);
     expect(expressions.length).toBeLessThanOrEqual(4);
@@ -257,7 +235,7 @@ describe("candidate families that generalise", () => {
     const source =
       'def run(cursor, name):\n    cursor.execute("SELECT id FROM users WHERE name = %s", (name,))\n    cursor.execute("hello " + name)\n';
     for (const first of ['WHERE name = %s"', '"hello "']) {
-      const candidates = await candidatesFor("python", source, { first });
+      const candidates = await builtinCandidates("python", source, { first });
       expect(candidates.filter((c) => c.editKind === "sql")).toEqual([]);
     }
   });
@@ -265,7 +243,7 @@ describe("candidate families that generalise", () => {
   it("copies actions, never docstrings or jumps", async () => {
     const source =
       'def drain(queue, out):\n    """Moves every item."""\n    while queue:\n        item = queue.pop()\n        if item is None:\n            break\n        out.append(item)\n    return out\n';
-    const candidates = await candidatesFor("python", source, { first: "item = queue.pop()" });
+    const candidates = await builtinCandidates("python", source, { first: "item = queue.pop()" });
     const copies = candidates.filter((c) => c.editKind === "copy").map((c) => c.text);
     expect(copies.some((t) => t.includes("out.append(item)"))).toBe(true);
     expect(copies.some((t) => /Moves every item|\bbreak\b|\breturn\b/.test(t))).toBe(false);
@@ -273,7 +251,7 @@ describe("candidate families that generalise", () => {
 
   it("never bounds-checks a dictionary looked up by a key name", async () => {
     const source = "def price(prices, item):\n    return prices[item]\n";
-    const candidates = await candidatesFor("python", source, { first: "return prices[item]" });
+    const candidates = await builtinCandidates("python", source, { first: "return prices[item]" });
     expect(candidates.filter((c) => c.editKind === "bounds")).toEqual([]);
   });
 });

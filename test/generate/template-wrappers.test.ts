@@ -2,26 +2,7 @@
 // on small snippets in several languages (the engine's full candidate pipeline, built-in engine only).
 import { describe, expect, it } from "vitest";
 import type { LanguageId } from "../../grammars/languages.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
-import { generateCandidates } from "../../server/pipeline/generate/index.js";
-import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
-import { hunkContext, NO_EVIDENCE } from "./hunk-fixture.js";
-
-const BUILTIN: Config = { ...defaultConfig(), engine: "builtin" };
-
-async function candidatesFor(language: LanguageId, source: string, first: string): Promise<Candidate[]> {
-  const context = await hunkContext(language, source, { first });
-  return generateCandidates(context, NO_EVIDENCE, {
-    config: BUILTIN,
-    logger: silentLogger,
-    progress: silentProgress,
-    signal: new AbortController().signal,
-  });
-}
-
-function show(candidates: readonly Candidate[]): string {
-  return candidates.map((c, i) => `${i}. ${c.score.toFixed(3)} ${c.editKind} ${JSON.stringify(c.text)}`).join("\n");
-}
+import { builtinCandidates, showCandidates } from "./hunk-fixture.js";
 
 interface WrapperCase {
   readonly name: string;
@@ -87,15 +68,15 @@ const CASES: WrapperCase[] = [
 
 describe("wrapper family", () => {
   it.each(CASES)("$name", async ({ language, source, line, fix, kind }) => {
-    const candidates = await candidatesFor(language, source, line);
+    const candidates = await builtinCandidates(language, source, line);
     const found = candidates.find((c) => c.text === fix);
-    expect(found, `fix ${JSON.stringify(fix)} not in:\n${show(candidates)}`).toBeDefined();
+    expect(found, `fix ${JSON.stringify(fix)} not in:\n${showCandidates(candidates)}`).toBeDefined();
     expect(found!.editKind).toBe(kind);
   });
 
   it("never clamps a value against one of its own operands", async () => {
     const source = "def percent(done, total, ceiling):\n    ratio = done * 100 // total\n    return ratio\n";
-    const candidates = await candidatesFor("python", source, "ratio = done * 100 // total");
+    const candidates = await builtinCandidates("python", source, "ratio = done * 100 // total");
     const wraps = candidates.filter((c) => c.editKind === "wrap").map((c) => c.text);
     expect(wraps.length).toBeGreaterThan(0);
     expect(wraps.some((t) => /(min|max)\((done|total),/.test(t))).toBe(false);
@@ -103,7 +84,7 @@ describe("wrapper family", () => {
 
   it("proposes no min/max in C, which has no generic one", async () => {
     const source = "long merge_end(long end, long next) {\n    end = next;\n    return end;\n}\n";
-    const candidates = await candidatesFor("c", source, "end = next;");
+    const candidates = await builtinCandidates("c", source, "end = next;");
     expect(candidates.some((c) => /\b(min|max)\(/.test(c.text))).toBe(false);
   });
 });
