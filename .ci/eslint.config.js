@@ -51,7 +51,6 @@ export default tseslint.config(
       "grammars/**/*.ts",
       "index/**/*.ts",
       "server/pipeline/**/*.ts",
-      "server/config/**/*.ts",
       "server/security/**/*.ts",
       "server/net/**/*.ts",
     ],
@@ -67,6 +66,28 @@ export default tseslint.config(
             {
               group: ["**/lsp/*", "**/cli/*"],
               message: "The protocol and CLI layers depend on this code, never the other way round.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Invariant: server/core/ (the shared types, the configuration table, language ids, errorMessage) depends on
+    // nothing else in the project, so the dependency graph reads bottom-up: core, grammars, index, pipeline, lsp, cli.
+    files: ["server/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["vscode-languageserver", "vscode-languageserver/**", "vscode-languageserver-*", "vscode-jsonrpc"],
+              message: "server/core/ is plain data and helpers; only server/lsp/ knows the protocol.",
+            },
+            {
+              group: ["../**", "!../core/**"],
+              message: "server/core/ depends on nothing else in the project; move the shared piece into core instead.",
             },
           ],
         },

@@ -1,9 +1,10 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Every language repair-ls understands. TSX is its own grammar, so it is its own language. */
-export const LANGUAGE_IDS = ["python", "javascript", "typescript", "tsx", "java", "c", "cpp", "go", "rust"] as const;
-export type LanguageId = (typeof LANGUAGE_IDS)[number];
+import { LANGUAGE_IDS, type LanguageId } from "../server/core/language-ids.js";
+
+// The id list is core data (server/core/language-ids.ts); the grammars own everything else about a language.
+export { LANGUAGE_IDS, type LanguageId };
 
 export interface CommentSyntax {
   /** Token that starts a comment running to the end of the line, if the language has one. */

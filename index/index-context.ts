@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { LanguageId } from "../grammars/languages.js";
-import type { Config } from "../server/config/schema.js";
-import type { Logger, ProgressSink } from "../server/pipeline/types.js";
+import type { Config } from "../server/core/config-schema.js";
+import type { Logger, ProgressSink } from "../server/core/types.js";
 import type { Embedder } from "./embedders/embedder.js";
 import { IgnoreRules } from "./ignore-rules.js";
 import { PauseGate } from "./pause-gate.js";

@@ -1,4 +1,4 @@
-import type { RetrievedLine } from "../server/pipeline/types.js";
+import type { RetrievedLine } from "../server/core/types.js";
 import { dot } from "./embedders/embedder.js";
 import { isMeaningful, normaliseLine, type ExtractedFile, type FunctionRange } from "./lines.js";
 

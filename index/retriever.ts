@@ -1,5 +1,5 @@
 import { languageForPath, type LanguageId } from "../grammars/languages.js";
-import type { Hunk, RetrievedLine } from "../server/pipeline/types.js";
+import type { Hunk, RetrievedLine } from "../server/core/types.js";
 import { dot } from "./embedders/embedder.js";
 import { FileAnalysisCache, type FileAnalysis } from "./file-analysis-cache.js";
 import { contentHash, type IndexContext } from "./index-context.js";

@@ -33,7 +33,7 @@
  * (single files, deletions, renames), maintenance.ts (index builds and optimize) and retriever.ts (retrieval).
  */
 import { isAbsolute, join, resolve } from "node:path";
-import type { Config } from "../server/config/schema.js";
+import type { Config } from "../server/core/config-schema.js";
 import {
   silentLogger,
   silentProgress,
@@ -42,7 +42,7 @@ import {
   type ProgressSink,
   type RetrievedLine,
   type Retriever,
-} from "../server/pipeline/types.js";
+} from "../server/core/types.js";
 import { BulkIndexer, type IndexAllResult, type ProgressCallback } from "./bulk-indexer.js";
 import type { Embedder } from "./embedders/embedder.js";
 import { resolveEmbedder } from "./embedders/resolve.js";

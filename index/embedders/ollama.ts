@@ -1,5 +1,5 @@
 import { Ollama } from "ollama";
-import { keepAliveValue } from "../../server/config/ollama-keep-alive.js";
+import { keepAliveValue } from "../../server/core/ollama-keep-alive.js";
 import { boundedResponse, ResponseTooLargeError } from "../../server/net/bounded-response.js";
 import { normaliseRows, type Embedder } from "./embedder.js";
 

@@ -1,6 +1,6 @@
-import { resolveOllamaHost } from "../../server/config/ollama-host.js";
-import type { Config } from "../../server/config/schema.js";
-import type { Logger, ProgressSink } from "../../server/pipeline/types.js";
+import { resolveOllamaHost } from "../../server/core/ollama-host.js";
+import type { Config } from "../../server/core/config-schema.js";
+import type { Logger, ProgressSink } from "../../server/core/types.js";
 import { BuiltinEmbedder } from "./builtin.js";
 import type { Embedder } from "./embedder.js";
 import { OllamaEmbedder, classifyOllamaError } from "./ollama.js";

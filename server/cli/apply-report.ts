@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { defaultConfig } from "../config/schema.js";
+import { defaultConfig } from "../core/config-schema.js";
 import { detectTestCommand } from "../pipeline/runners/detect.js";
 import { resolve } from "node:path";
 import { applyAndConfirm, DEFAULT_CONFIRM_SECONDS } from "./apply.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, realpath, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, relative, isAbsolute, basename, resolve } from "node:path";
-import { defaultConfig } from "../config/schema.js";
+import { defaultConfig } from "../core/config-schema.js";
 import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
 import { replaceLineRanges } from "../pipeline/combine/patch.js";
 import { confirmInPlace } from "../pipeline/confirm-in-place.js";

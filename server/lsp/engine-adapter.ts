@@ -1,8 +1,8 @@
 import { fixAllFailing, repairHunks, type RepairEnvironment } from "../pipeline/repair.js";
 import type { RepairPatch, RepairReport } from "../pipeline/report.js";
-import type { Config } from "../config/schema.js";
+import type { Config } from "../core/config-schema.js";
 import type { ShardSpec } from "../pipeline/shard.js";
-import type { Hunk, Logger, ProgressSink, Retriever } from "../pipeline/types.js";
+import type { Hunk, Logger, ProgressSink, Retriever } from "../core/types.js";
 import type { JobReport, JobReportPatch } from "./job-report.js";
 import type { CachedRepair } from "./repair-cache.js";
 import type { FolderState } from "./workspace-folders.js";

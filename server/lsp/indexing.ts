@@ -1,5 +1,5 @@
-import type { Config } from "../config/schema.js";
-import type { Retriever } from "../pipeline/types.js";
+import type { Config } from "../core/config-schema.js";
+import type { Retriever } from "../core/types.js";
 import type { RepairServer } from "./server.js";
 import type { FolderState } from "./workspace-folders.js";
 import { changesIndexedFiles, WorkspaceIndex } from "../../index/workspace-index.js";

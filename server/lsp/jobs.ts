@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { MessageType, type Connection } from "vscode-languageserver/node.js";
-import type { Logger } from "../pipeline/types.js";
+import type { Logger } from "../core/types.js";
 import { JobProgress } from "./progress.js";
 import { JOB_FINISHED_NOTIFICATION, STATUS_NOTIFICATION } from "./protocol-names.js";
 import { errorMessage } from "../core/error-message.js";

@@ -1,5 +1,5 @@
 import { MessageType, type Connection } from "vscode-languageserver/node.js";
-import type { Logger } from "../pipeline/types.js";
+import type { Logger } from "../core/types.js";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
 

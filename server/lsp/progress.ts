@@ -1,5 +1,5 @@
 import { MessageType, type Connection, type WorkDoneProgressServerReporter } from "vscode-languageserver/node.js";
-import type { ProgressSink } from "../pipeline/types.js";
+import type { ProgressSink } from "../core/types.js";
 
 /**
  * Reports one job's progress to the client: `$/progress` begin/report/end (through the library's work-done

@@ -1,8 +1,8 @@
 import { ErrorCodes, MessageType, ResponseError, type Range } from "vscode-languageserver/node.js";
 import { languageForPath } from "../../grammars/languages.js";
-import { parseConfig, type Config } from "../config/schema.js";
+import { parseConfig, type Config } from "../core/config-schema.js";
 import type { ShardSpec } from "../pipeline/shard.js";
-import type { Hunk } from "../pipeline/types.js";
+import type { Hunk } from "../core/types.js";
 import { repairEdit } from "./code-actions.js";
 import { runRepairEngine } from "./engine-adapter.js";
 import type { JobOutcome } from "./jobs.js";

@@ -10,7 +10,7 @@ import {
   type Config,
   type ConfigProblem,
   type SettingKey,
-} from "../config/schema.js";
+} from "../core/config-schema.js";
 import { CONFIG_SECTION } from "./protocol-names.js";
 
 /** The project's own settings file, read from the root of each workspace folder. */

@@ -1,5 +1,5 @@
 import { MessageType, type Connection } from "vscode-languageserver/node.js";
-import type { Config } from "../config/schema.js";
+import type { Config } from "../core/config-schema.js";
 
 const ALLOW = "Allow";
 const DENY = "Don't allow";

@@ -1,6 +1,6 @@
 import { sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultConfig, type Config } from "../config/schema.js";
+import { defaultConfig, type Config } from "../core/config-schema.js";
 
 export interface FolderState {
   readonly uri: string;

@@ -2,8 +2,8 @@ import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { MessageType, type Connection } from "vscode-languageserver/node.js";
 import { toWorkspaceRelative } from "../../index/paths.js";
-import type { Config } from "../config/schema.js";
-import type { Logger } from "../pipeline/types.js";
+import type { Config } from "../core/config-schema.js";
+import type { Logger } from "../core/types.js";
 import { realLocation } from "./settings.js";
 import { TrustAnswers } from "./trust-answers.js";
 

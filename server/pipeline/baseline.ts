@@ -6,7 +6,7 @@ import type { CoverageContext, CoverageHook, RunnerPlugin } from "./runners/plug
 import { runnerFor } from "./runners/plugins/table.js";
 import { runTests, type CandidateRunSettings, type RunTestsOptions } from "./runners/run-tests.js";
 import type { TestCommand } from "./runners/test-command.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../core/types.js";
 import type { Worker } from "./validate/pool.js";
 import { errorMessage } from "../core/error-message.js";
 

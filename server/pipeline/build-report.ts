@@ -3,7 +3,7 @@ import { splitLinesKeepEnds, eolOf, replacementText } from "./combine/patch.js";
 import { unifiedDiff } from "./diff.js";
 import { rankPatches } from "./rank.js";
 import type { CandidateOutcome, FilePatch, LineEdit, OutcomeRecord, PatchVerdict, RepairPatch } from "./report.js";
-import type { GeneratorId } from "./types.js";
+import type { GeneratorId } from "../core/types.js";
 import type { ValidationRecord } from "./validate/validator.js";
 import { sha256, type WorkspaceFiles } from "./workspace-files.js";
 

@@ -1,5 +1,5 @@
-import type { Config } from "../config/schema.js";
-import type { Candidate, FailureEvidence, HunkContext, Logger, ProgressSink, Retriever } from "./types.js";
+import type { Config } from "../core/config-schema.js";
+import type { Candidate, FailureEvidence, HunkContext, Logger, ProgressSink, Retriever } from "../core/types.js";
 
 /** Options every candidate source receives (the generation module's signature). */
 export interface GenerateOptions {

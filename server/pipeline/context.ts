@@ -2,7 +2,7 @@ import { languageForPath } from "../../grammars/languages.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
 import { splitLinesKeepEnds } from "./combine/patch.js";
 import { withSharedParse } from "./generate/parse-cache.js";
-import type { EnclosingFunction, Hunk, HunkContext, Logger, RetrievedLine, Retriever } from "./types.js";
+import type { EnclosingFunction, Hunk, HunkContext, Logger, RetrievedLine, Retriever } from "../core/types.js";
 import { errorMessage } from "../core/error-message.js";
 
 /** Lines either side of the hunk used as the "enclosing function" at top level (MultiMend's fallback window). */

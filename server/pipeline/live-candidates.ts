@@ -1,5 +1,5 @@
 import type { HunkCandidates } from "./combine/patch.js";
-import type { Candidate, Hunk } from "./types.js";
+import type { Candidate, Hunk } from "../core/types.js";
 
 /**
  * A hunk's candidate list that grows while it is validated: the template engine's candidates are there at once,

@@ -1,5 +1,5 @@
 import type { Patch } from "./combine/patch.js";
-import type { GeneratorId } from "./types.js";
+import type { GeneratorId } from "../core/types.js";
 
 /** A patch that made the failing tests pass, with what ranking needs to know about it. */
 export interface RankInput {

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import type { Config } from "../config/schema.js";
+import type { Config } from "../core/config-schema.js";
 import { runBaseline, type Baseline } from "./baseline.js";
 import { buildPatches, location, outcomeRecords } from "./build-report.js";
 import { defaultCandidateSource, type CandidateSource } from "./candidates.js";
@@ -13,7 +13,7 @@ import { searchPatches } from "./search.js";
 import { namesEveryTest } from "./verdict.js";
 import { ownedTests, planShards, type ShardPlan, type ShardSpec } from "./shard.js";
 import { testFilesFromRun } from "./test-files.js";
-import type { FailureEvidence, Hunk, Logger, ProgressSink, Retriever } from "./types.js";
+import type { FailureEvidence, Hunk, Logger, ProgressSink, Retriever } from "../core/types.js";
 import { WarmPool } from "./runners/warm/warm-pool.js";
 import { WorkerPool } from "./validate/pool.js";
 import { removeStaleScratch } from "./validate/scratch.js";

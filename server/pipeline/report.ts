@@ -2,7 +2,7 @@
  * The result of a repair task, as the LSP layer and the CLI consume it. Plain data (JSON-serialisable), no LSP
  * types: lines are 0-based and ranges of lines half-open, files absolute (with a workspace-relative twin).
  */
-import type { GeneratorId } from "./types.js";
+import type { GeneratorId } from "../core/types.js";
 import type { TestCommand } from "./runners/test-command.js";
 import type { ShardPlan } from "./shard.js";
 

@@ -1,5 +1,5 @@
 import { defaultMaxListeners, setMaxListeners } from "node:events";
-import type { Config } from "../config/schema.js";
+import type { Config } from "../core/config-schema.js";
 import { bestFirstPhase } from "./combine/best-first.js";
 import { greedyPhase } from "./combine/greedy.js";
 import { overlaps, type HunkCandidates } from "./combine/patch.js";
@@ -11,7 +11,7 @@ import type { RankedHunk } from "./localise/localise.js";
 import { codeKey } from "./generate/code-key.js";
 import { LiveCandidates } from "./live-candidates.js";
 import { runStrategies } from "./strategies/run-strategies.js";
-import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "./types.js";
+import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "../core/types.js";
 import type { PatchValidator } from "./validate/validator.js";
 import { errorMessage } from "../core/error-message.js";
 

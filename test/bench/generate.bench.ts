@@ -12,7 +12,7 @@ import { languageForPath } from "../../grammars/languages.js";
 import { packageRoot } from "../../grammars/paths.js";
 import { withParse } from "../../grammars/parser.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { splitFile } from "../../server/pipeline/generate/hunk-text.js";
 import { generateCandidates, resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { buildChatPrompt, buildFimPrompt } from "../../server/pipeline/generate/ollama/prompts.js";
@@ -22,7 +22,7 @@ import {
   type FailureEvidence,
   type HunkContext,
   type ProgressSink,
-} from "../../server/pipeline/types.js";
+} from "../../server/core/types.js";
 import { BASE_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
 
 const HUNKS = 100;

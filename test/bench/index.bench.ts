@@ -15,8 +15,8 @@ import { IgnoreRules } from "../../index/ignore-rules.js";
 import { extractLines } from "../../index/lines.js";
 import { walkWorkspace, type WalkedFile } from "../../index/walk.js";
 import { WorkspaceIndex } from "../../index/workspace-index.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
-import type { Logger } from "../../server/pipeline/types.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
+import type { Logger } from "../../server/core/types.js";
 
 const UPDATE_SAMPLES = 100;
 const RETRIEVAL_SAMPLES = 200;

@@ -9,10 +9,10 @@
  *   node dist/test/bench/repair.bench.js [dev|heldout] [bug-id-prefix ...]
  *   REPAIR_BENCH_BUDGET=seconds (default 300), REPAIR_BENCH_VALIDATIONS=n (default 300)
  */
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import type { RepairReport } from "../../server/pipeline/report.js";
-import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { loadavg } from "node:os";
 import { copyProject, isCorrect, listBugs, type BugMeta } from "../support/fixture-bugs.js";
 import { readSplits, setOf, type FixtureSet } from "../support/fixture-splits.js";

@@ -7,11 +7,11 @@
  *   node dist/test/bench/slow-model.bench.js [bug-id ...]   (default: a few Python and JavaScript bugs)
  *   REPAIR_BENCH_ANSWER_MS=milliseconds per answer (default 1000)
  */
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import type { RepairReport } from "../../server/pipeline/report.js";
-import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { copyProject } from "../support/fixture-bugs.js";
 import { BASE_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
 

@@ -12,13 +12,13 @@
 import { readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestOutcome, TestRunResult } from "../../server/pipeline/runners/outcomes.js";
 import { runTests, type RunTestsOptions, type TestExecutor } from "../../server/pipeline/runners/run-tests.js";
 import type { TestCommand } from "../../server/pipeline/runners/test-command.js";
 import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
-import { silentLogger } from "../../server/pipeline/types.js";
+import { silentLogger } from "../../server/core/types.js";
 import { WorkerPool, type Worker } from "../../server/pipeline/validate/pool.js";
 import { bugsDir, copyProject, listBugs, type BugMeta } from "../support/fixture-bugs.js";
 

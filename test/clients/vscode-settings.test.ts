@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SETTING_KEYS, SETTINGS, parseConfig, type SettingKey } from "../../server/config/schema.js";
+import { SETTING_KEYS, SETTINGS, parseConfig, type SettingKey } from "../../server/core/config-schema.js";
 import {
   COMMANDS,
   CONFIG_SECTION,

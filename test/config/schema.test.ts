@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { defaultConfig, parseConfig, SETTINGS, SETTING_KEYS } from "../../server/config/schema.js";
-import { resolveOllamaHost } from "../../server/config/ollama-host.js";
+import { defaultConfig, parseConfig, SETTINGS, SETTING_KEYS } from "../../server/core/config-schema.js";
+import { resolveOllamaHost } from "../../server/core/ollama-host.js";
 import { layerSettings } from "../../server/lsp/settings.js";
 
 describe("configuration schema", () => {

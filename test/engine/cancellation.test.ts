@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
-import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
 

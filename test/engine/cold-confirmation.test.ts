@@ -5,11 +5,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import { fixAllFailing, type RepairEnvironment } from "../../server/pipeline/repair.js";
 import { coldExecutor, type TestExecutor } from "../../server/pipeline/runners/run-tests.js";
 import type { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
-import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 const BUGGY = "def double(x):\n    return x + x + 1\n";

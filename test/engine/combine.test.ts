@@ -12,7 +12,7 @@ import {
 import { sameTextGroups, sameTextPatches, sameTextPhase } from "../../server/pipeline/combine/same-text.js";
 import { interleaved, lazySingleHunkPhase, singleHunkPhase } from "../../server/pipeline/combine/single-hunk.js";
 import { multiHunkPool } from "../../server/pipeline/search.js";
-import type { Candidate, Hunk } from "../../server/pipeline/types.js";
+import type { Candidate, Hunk } from "../../server/core/types.js";
 
 const hunkA: Hunk = { file: "/w/a.py", startLine: 3, endLine: 4 };
 const hunkB: Hunk = { file: "/w/b.py", startLine: 7, endLine: 8 };

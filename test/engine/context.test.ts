@@ -1,7 +1,7 @@
 // HunkContext: what the generators receive for a hunk.
 import { expect, test } from "vitest";
 import { buildHunkContext, hunkText } from "../../server/pipeline/context.js";
-import { silentLogger, type Hunk, type RetrievedLine, type Retriever } from "../../server/pipeline/types.js";
+import { silentLogger, type Hunk, type RetrievedLine, type Retriever } from "../../server/core/types.js";
 
 const FILE = "/w/src/calc.py";
 const TEXT = "import math\n\n\ndef area(r):\n    half = r / 2\n    return math.pi * half * half\n\n\nLIMIT = 10\n";

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { detectTestCommand } from "../../server/pipeline/repair.js";
 import { invocationFor } from "../../server/pipeline/runners/invocation.js";
 import { kindOfCommand } from "../../server/pipeline/runners/detect.js";

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import {
   javaCoverage,
   javaCoverageEntities,
@@ -19,7 +19,7 @@ import { fixAllFailing } from "../../server/pipeline/repair.js";
 import type { TestOutcome } from "../../server/pipeline/runners/outcomes.js";
 import { javacJUnitRunner } from "../../server/pipeline/runners/plugins/javac-junit.js";
 import { WorkspaceProbe } from "../../server/pipeline/runners/plugins/probe.js";
-import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { listWorkspaceFiles, WorkspaceFiles } from "../../server/pipeline/workspace-files.js";
 import { bug, copyProject, isCorrect, projectDir } from "../support/fixture-bugs.js";

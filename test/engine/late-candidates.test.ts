@@ -4,10 +4,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import type { CandidateSource } from "../../server/pipeline/candidates.js";
 import { fixAllFailing, type RepairEnvironment } from "../../server/pipeline/repair.js";
-import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 let root: string;

@@ -2,14 +2,14 @@
 // near the top after a real baseline run.
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import { runBaseline } from "../../server/pipeline/baseline.js";
 import { ochiai, type SpectrumEntity } from "../../server/pipeline/localise/coverage.js";
 import { kindWeight } from "../../server/pipeline/localise/file-facts.js";
 import { hunksFromLines, localise, type SuspiciousLine } from "../../server/pipeline/localise/localise.js";
 import { inlineTestRanges, SourceFiles } from "../../server/pipeline/localise/source-files.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
-import { silentLogger } from "../../server/pipeline/types.js";
+import { silentLogger } from "../../server/core/types.js";
 import { WorkerPool } from "../../server/pipeline/validate/pool.js";
 import { listWorkspaceFiles, WorkspaceFiles } from "../../server/pipeline/workspace-files.js";
 import { bug, copyProject } from "../support/fixture-bugs.js";

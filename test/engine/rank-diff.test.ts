@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { applyPatch, type Patch } from "../../server/pipeline/combine/patch.js";
 import { unifiedDiff } from "../../server/pipeline/diff.js";
 import { normaliseForVoting, rankPatches, type RankInput } from "../../server/pipeline/rank.js";
-import type { Candidate, GeneratorId } from "../../server/pipeline/types.js";
+import type { Candidate, GeneratorId } from "../../server/core/types.js";
 
 function candidate(text: string, score: number, generator: GeneratorId = "template"): Candidate {
   return { text, score, generator, editKind: "operator", description: text };

@@ -3,9 +3,9 @@
 // the fixture's files must not change. The whole corpus runs in the benchmark (npm run bench:repair), which reports
 // the dev and heldout sets of test/fixtures/splits.json separately.
 import { describe, expect, test } from "vitest";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
-import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { bug, copyProject, isCorrect } from "../support/fixture-bugs.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";

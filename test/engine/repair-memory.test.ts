@@ -6,14 +6,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { generateCandidates, resetOllamaState, resetRepairMemory } from "../../server/pipeline/generate/index.js";
 import { applyTemplate, templateOf } from "../../server/pipeline/memory/edit-template.js";
 import { mineFixCommits } from "../../server/pipeline/memory/git-history.js";
 import { memoryCandidates } from "../../server/pipeline/memory/memory-source.js";
 import { loadExamples, memoryFolder, rememberAppliedRepair } from "../../server/pipeline/memory/memory-store.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
-import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { CHAT_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import type { SpectrumEntity } from "../../server/pipeline/localise/coverage.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestOutcome } from "../../server/pipeline/runners/outcomes.js";
@@ -12,7 +12,7 @@ import { runTests } from "../../server/pipeline/runners/run-tests.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import { orderTestsForCandidate } from "../../server/pipeline/runners/selection.js";
 import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
-import { silentLogger, silentProgress, type Candidate } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { WorkerPool } from "../../server/pipeline/validate/pool.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
 

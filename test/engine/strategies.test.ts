@@ -4,14 +4,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { defaultConfig, parseConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, parseConfig, type Config } from "../../server/core/config-schema.js";
 import { resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import type { RepairReport } from "../../server/pipeline/report.js";
 import { diffLines } from "../../server/pipeline/strategies/line-edits.js";
 import { filledLine, masksOf } from "../../server/pipeline/strategies/masks.js";
 import { parseSearchReplace, resolveBlocks } from "../../server/pipeline/strategies/search-replace.js";
-import { silentLogger, type Logger } from "../../server/pipeline/types.js";
+import { silentLogger, type Logger } from "../../server/core/types.js";
 import {
   BASE_MODEL,
   CHAT_MODEL,

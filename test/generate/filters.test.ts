@@ -4,7 +4,7 @@ import { withParse } from "../../grammars/parser.js";
 import { byScore, filterCandidates } from "../../server/pipeline/generate/candidate-filter.js";
 import { replaceHunk, splitFile } from "../../server/pipeline/generate/hunk-text.js";
 import { createSyntaxChecker, problemCount } from "../../server/pipeline/generate/syntax-check.js";
-import type { Candidate, GeneratorId, HunkContext } from "../../server/pipeline/types.js";
+import type { Candidate, GeneratorId, HunkContext } from "../../server/core/types.js";
 import { hunkContext } from "./hunk-fixture.js";
 
 const PYTHON = `def f(xs):

@@ -1,7 +1,7 @@
 import { languageById, type LanguageId } from "../../grammars/languages.js";
 import { withParse } from "../../grammars/parser.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { generateCandidates } from "../../server/pipeline/generate/index.js";
 import {
   silentLogger,
@@ -10,7 +10,7 @@ import {
   type FailureEvidence,
   type HunkContext,
   type RetrievedLine,
-} from "../../server/pipeline/types.js";
+} from "../../server/core/types.js";
 
 export const NO_EVIDENCE: FailureEvidence = { failingTests: [], diagnostics: [] };
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OllamaEmbedder } from "../../index/embedders/ollama.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { ollamaAvailability } from "../../server/pipeline/generate/ollama/host-state.js";
 import { OllamaGenerator } from "../../server/pipeline/generate/ollama/ollama-generator.js";
 import { streamAnswer } from "../../server/pipeline/generate/ollama/stream-answer.js";
-import { silentLogger, type FailureEvidence } from "../../server/pipeline/types.js";
+import { silentLogger, type FailureEvidence } from "../../server/core/types.js";
 import {
   BASE_MODEL,
   EMBED_MODEL,

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createServer } from "node:net";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import type { GenerateOptions } from "../../server/pipeline/candidates.js";
 import { generateCandidates, resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { RECHECK_AFTER_FAILURE_MS } from "../../server/pipeline/generate/ollama/host-state.js";
 import { OllamaGenerator } from "../../server/pipeline/generate/ollama/ollama-generator.js";
-import { silentLogger, type Candidate, type FailureEvidence, type HunkContext } from "../../server/pipeline/types.js";
+import { silentLogger, type Candidate, type FailureEvidence, type HunkContext } from "../../server/core/types.js";
 import { BASE_MODEL, CHAT_MODEL, startOllamaTestServer, type OllamaTestServer } from "../support/ollama-test-server.js";
 import { hunkContext } from "./hunk-fixture.js";
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { defaultConfig, SETTINGS, type Config } from "../../server/config/schema.js";
+import { defaultConfig, SETTINGS, type Config } from "../../server/core/config-schema.js";
 import { generateCandidates, resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { OllamaGenerator, type OllamaOutcome } from "../../server/pipeline/generate/ollama/ollama-generator.js";
-import { silentLogger, type Candidate, type FailureEvidence, type HunkContext } from "../../server/pipeline/types.js";
+import { silentLogger, type Candidate, type FailureEvidence, type HunkContext } from "../../server/core/types.js";
 import {
   BASE_MODEL,
   CHAT_MODEL,

@@ -4,7 +4,7 @@ import { parseShowResponse } from "../../server/pipeline/generate/ollama/model-i
 import { promptBudget, PROMPT_TOKEN_CAP } from "../../server/pipeline/generate/ollama/ollama-generator.js";
 import { buildChatPrompt, buildFimPrompt } from "../../server/pipeline/generate/ollama/prompts.js";
 import { fimStopTokens } from "../../server/pipeline/generate/ollama/stop-tokens.js";
-import type { FailureEvidence, RetrievedLine } from "../../server/pipeline/types.js";
+import type { FailureEvidence, RetrievedLine } from "../../server/core/types.js";
 import { CHAT_MODEL, FIM_MODEL } from "../support/ollama-test-server.js";
 import { hunkContext, NO_EVIDENCE } from "./hunk-fixture.js";
 

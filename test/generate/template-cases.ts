@@ -1,5 +1,5 @@
 import type { LanguageId } from "../../grammars/languages.js";
-import type { RetrievedLine } from "../../server/pipeline/types.js";
+import type { RetrievedLine } from "../../server/core/types.js";
 
 /**
  * Small real bugs, one per edit kind, in every language of the grammar table. Each language has one program with

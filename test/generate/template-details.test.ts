@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { generateCandidates, DONOR_TIMEOUT_MS } from "../../server/pipeline/generate/index.js";
-import type { Candidate, HunkContext, RetrievedLine, Retriever } from "../../server/pipeline/types.js";
-import { silentLogger, silentProgress } from "../../server/pipeline/types.js";
+import type { Candidate, HunkContext, RetrievedLine, Retriever } from "../../server/core/types.js";
+import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { hunkContext, NO_EVIDENCE } from "./hunk-fixture.js";
 
 const BUILTIN: Config = { ...defaultConfig(), engine: "builtin" };

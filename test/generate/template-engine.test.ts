@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { syntaxErrors } from "../../grammars/parser.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { replaceHunk, splitFile } from "../../server/pipeline/generate/hunk-text.js";
 import { generateCandidates } from "../../server/pipeline/generate/index.js";
 import { problemCount } from "../../server/pipeline/generate/syntax-check.js";
-import { silentLogger, silentProgress, type Candidate, type HunkContext } from "../../server/pipeline/types.js";
+import { silentLogger, silentProgress, type Candidate, type HunkContext } from "../../server/core/types.js";
 import { hunkContext, NO_EVIDENCE } from "./hunk-fixture.js";
 import { donor, PROGRAMS } from "./template-cases.js";
 

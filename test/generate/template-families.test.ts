@@ -6,7 +6,7 @@
 // expected kind, and stay bounded.
 import { describe, expect, it } from "vitest";
 import type { LanguageId } from "../../grammars/languages.js";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import { builtinCandidates, showCandidates } from "./hunk-fixture.js";
 
 interface FamilyCase {

@@ -4,8 +4,8 @@ import { BUILTIN_DIMENSION, BuiltinEmbedder } from "../../index/embedders/builti
 import { dot } from "../../index/embedders/embedder.js";
 import { OLLAMA_EMBED_BATCH, OllamaEmbedder, OllamaEmbedderError } from "../../index/embedders/ollama.js";
 import { resolveEmbedder } from "../../index/embedders/resolve.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
-import type { Logger, ProgressSink } from "../../server/pipeline/types.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
+import type { Logger, ProgressSink } from "../../server/core/types.js";
 import {
   EMBED_MODEL,
   fakeEmbedding,

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, test } from "vitest";
 import { BuiltinEmbedder } from "../../index/embedders/builtin.js";
 import { INDEX_MARKER } from "../../index/index-folder.js";
 import { WorkspaceIndex } from "../../index/workspace-index.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { FIXTURE_MAX_FILE_BYTES, INVENTORY_PY, fixtureFiles, lineOf } from "../support/index-fixture.js";
 import { makeTempWorkspace, type TempWorkspace } from "../support/index-workspace.js";
 

@@ -20,7 +20,7 @@ describe("loading LanceDB", () => {
   it("makes WorkspaceIndex.open reject with that error instead of crashing later", async () => {
     const { WorkspaceIndex, IndexUnavailableError } = await import("../../index/workspace-index.js");
     const { BuiltinEmbedder } = await import("../../index/embedders/builtin.js");
-    const { defaultConfig } = await import("../../server/config/schema.js");
+    const { defaultConfig } = await import("../../server/core/config-schema.js");
     const { makeTempWorkspace } = await import("../support/index-workspace.js");
     const workspace = await makeTempWorkspace({ "a.py": "x = 1\n" });
     try {

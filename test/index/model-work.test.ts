@@ -6,7 +6,7 @@ import { BuiltinEmbedder } from "../../index/embedders/builtin.js";
 import type { Embedder } from "../../index/embedders/embedder.js";
 import { PauseGate } from "../../index/pause-gate.js";
 import { WorkspaceIndex } from "../../index/workspace-index.js";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import { writeFiles } from "../support/workspace-copy.js";
 
 /** A model-like embedder (not local) that counts its calls, and can be made to never answer. */

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BuiltinEmbedder } from "../../index/embedders/builtin.js";
 import { changesIndexedFiles, WorkspaceIndex } from "../../index/workspace-index.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { FIXTURE_MAX_FILE_BYTES, fixtureFiles } from "../support/index-fixture.js";
 import { makeTempWorkspace, type TempWorkspace } from "../support/index-workspace.js";
 

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BuiltinEmbedder } from "../../index/embedders/builtin.js";
 import { WorkspaceIndex } from "../../index/workspace-index.js";
-import { defaultConfig, type Config } from "../../server/config/schema.js";
-import type { Logger, ProgressSink } from "../../server/pipeline/types.js";
+import { defaultConfig, type Config } from "../../server/core/config-schema.js";
+import type { Logger, ProgressSink } from "../../server/core/types.js";
 import { CountingEmbedder } from "../support/counting-embedder.js";
 import {
   CART_JS,

@@ -44,7 +44,7 @@ describe("no-restricted-imports", () => {
     expect(errors[0]).toContain("Only server/lsp/");
   });
 
-  it("refuses the protocol packages and the LSP layer in the pipeline, the grammars and the configuration", async () => {
+  it("refuses the protocol packages and the LSP layer in the pipeline, the grammars and the core", async () => {
     expect(
       await ruleErrors(
         "server/pipeline",
@@ -59,10 +59,28 @@ describe("no-restricted-imports", () => {
     ).toHaveLength(1);
     expect(
       await ruleErrors(
-        "server/config",
+        "server/core",
         'import { COMMANDS } from "../lsp/protocol-names.js";\nexport const p = COMMANDS;\n',
       ),
     ).toHaveLength(1);
+  });
+
+  it("keeps server/core free of every other project layer, and lets it import itself", async () => {
+    for (const probe of [
+      'import { LANGUAGES } from "../../grammars/languages.js";\nexport const p = LANGUAGES;\n',
+      'import { WorkspaceIndex } from "../../index/workspace-index.js";\nexport const p = WorkspaceIndex;\n',
+      'import { runTests } from "../pipeline/runners/run-tests.js";\nexport const p = runTests;\n',
+    ]) {
+      const errors = await ruleErrors("server/core", probe);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain("depends on nothing else");
+    }
+    expect(
+      await ruleErrors(
+        "server/core",
+        'import { LANGUAGE_IDS } from "./language-ids.js";\nexport const p = LANGUAGE_IDS;\n',
+      ),
+    ).toEqual([]);
   });
 
   it("lets the CLI use the shared protocol module and nothing else of the server", async () => {

@@ -2,7 +2,7 @@ import type { Connection } from "vscode-languageserver";
 import { describe, expect, test } from "vitest";
 import { JobManager } from "../../server/lsp/jobs.js";
 import { STATUS_NOTIFICATION } from "../../server/lsp/protocol-names.js";
-import { silentLogger } from "../../server/pipeline/types.js";
+import { silentLogger } from "../../server/core/types.js";
 
 /** A connection that records the notifications a job manager sends (progress is off: log lines instead). */
 function recordingConnection(): { connection: Connection; sent: { method: string; params: unknown }[] } {

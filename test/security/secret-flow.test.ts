@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { extractLines } from "../../index/lines.js";
 import { buildChatPrompt, buildFimPrompt } from "../../server/pipeline/generate/ollama/prompts.js";
-import type { RetrievedLine } from "../../server/pipeline/types.js";
+import type { RetrievedLine } from "../../server/core/types.js";
 import { hunkContext, NO_EVIDENCE } from "../generate/hunk-fixture.js";
 
 // Assembled at run time so that the repository holds nothing a secret scanner would flag.

@@ -1,4 +1,4 @@
-import { SETTINGS, SETTING_KEYS } from "../../server/config/schema.js";
+import { SETTINGS, SETTING_KEYS } from "../../server/core/config-schema.js";
 
 /** The README's configuration table, generated from the schema so that the documentation cannot drift. */
 export function settingsTable(): string {

@@ -3,13 +3,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { defaultConfig } from "../../server/config/schema.js";
+import { defaultConfig } from "../../server/core/config-schema.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestRunResult } from "../../server/pipeline/runners/outcomes.js";
 import { runTests, type RunTestsOptions } from "../../server/pipeline/runners/run-tests.js";
 import type { TestCommand } from "../../server/pipeline/runners/test-command.js";
 import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
-import { silentLogger } from "../../server/pipeline/types.js";
+import { silentLogger } from "../../server/core/types.js";
 import { WorkerPool, type Worker } from "../../server/pipeline/validate/pool.js";
 import { bugsDir } from "./fixture-bugs.js";
 

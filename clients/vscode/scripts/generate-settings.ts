@@ -6,11 +6,11 @@ import { configurationContribution, type SchemaSetting } from "./settings-contri
 
 /**
  * Writes contributes.configuration of the extension's package.json from the server's configuration schema. The
- * schema is TypeScript; this reads the repository's compiled copy (dist/server/config/schema.js), so the repository
+ * schema is TypeScript; this reads the repository's compiled copy (dist/server/core/config-schema.js), so the repository
  * must be built first.
  */
 async function main(): Promise<number> {
-  const schemaFile = join(repositoryRoot(), "dist", "server", "config", "schema.js");
+  const schemaFile = join(repositoryRoot(), "dist", "server", "core", "config-schema.js");
   if (!existsSync(schemaFile)) {
     process.stderr.write(`generate-settings: ${schemaFile} is missing; run "npm run build" in the repository first.\n`);
     return 1;

@@ -1,4 +1,4 @@
-import type { Candidate, Hunk } from "../types.js";
+import type { Candidate, Hunk } from "../../core/types.js";
 
 /** One hunk's replacement within a patch. */
 export interface PatchPart {

@@ -1,4 +1,4 @@
-import type { Candidate } from "../types.js";
+import type { Candidate } from "../../core/types.js";
 import { overlaps, type Evaluator, type HunkCandidates, type Patch } from "./patch.js";
 import type { EvaluatedPatch } from "./single-hunk.js";
 import { runOrdered } from "./schedule.js";

@@ -1,4 +1,4 @@
-import type { Candidate, HunkContext } from "../types.js";
+import type { Candidate, HunkContext } from "../../core/types.js";
 import { codeKey } from "./code-key.js";
 import type { SyntaxChecker } from "./syntax-check.js";
 

@@ -1,4 +1,4 @@
-import type { Hunk } from "../types.js";
+import type { Hunk } from "../../core/types.js";
 
 /**
  * A file split into lines once, so that every generator and filter agrees on where a hunk starts and ends. Lines

@@ -4,7 +4,7 @@
  * generateCandidates() once per hunk.
  */
 import type { GenerateOptions } from "../candidates.js";
-import type { Candidate, FailureEvidence, HunkContext, RetrievedLine } from "../types.js";
+import type { Candidate, FailureEvidence, HunkContext, RetrievedLine } from "../../core/types.js";
 import { fewShotExamples, memoryCandidates } from "../memory/memory-source.js";
 import { filterCandidates } from "./candidate-filter.js";
 import { normaliseWhitespace, splitFile, type FileLines } from "./hunk-text.js";

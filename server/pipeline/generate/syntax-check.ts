@@ -2,7 +2,7 @@ import type { Node } from "web-tree-sitter";
 import type { LanguageId } from "../../../grammars/languages.js";
 import type { ParsedFile } from "../../../grammars/parser.js";
 import { withParse } from "../../../grammars/parser.js";
-import type { Hunk } from "../types.js";
+import type { Hunk } from "../../core/types.js";
 import { lineContentEnd, lineStart, replaceHunk, type FileLines } from "./hunk-text.js";
 import { layoutProblems } from "./layout-problems.js";
 import { syntaxFor } from "./template/language-syntax.js";

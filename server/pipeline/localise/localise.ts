@@ -1,5 +1,5 @@
 import type { TestOutcome } from "../runners/outcomes.js";
-import type { FailureEvidence, Hunk, StackFrame, TestFailure } from "../types.js";
+import type { FailureEvidence, Hunk, StackFrame, TestFailure } from "../../core/types.js";
 import type { WorkspaceFiles } from "../workspace-files.js";
 import { ochiai, type LineSet, type SpectrumEntity } from "./coverage.js";
 import { fallbackLines } from "./fallback.js";

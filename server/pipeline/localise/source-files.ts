@@ -1,6 +1,6 @@
 import { basename, isAbsolute, join, normalize } from "node:path";
 import { languageForPath } from "../../../grammars/languages.js";
-import type { StackFrame } from "../types.js";
+import type { StackFrame } from "../../core/types.js";
 import type { RawFrame } from "./frames.js";
 
 const TEST_DIRS = new Set(["test", "tests", "__tests__", "spec", "specs", "testing", "testdata"]);

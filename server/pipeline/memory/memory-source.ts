@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import type { GenerateOptions } from "../candidates.js";
 import { splitFile } from "../generate/hunk-text.js";
-import type { Candidate, HunkContext } from "../types.js";
+import type { Candidate, HunkContext } from "../../core/types.js";
 import { applyTemplate, templateOf, type EditTemplate } from "./edit-template.js";
 import { gitTopLevel, mineFixCommits, type RepairExample } from "./git-history.js";
 import { BUILTIN_DIMENSION, embedBuiltin } from "../../../index/embedders/builtin.js";

@@ -1,4 +1,4 @@
-import type { Config } from "../../config/schema.js";
+import type { Config } from "../../core/config-schema.js";
 import { WorkspaceProbe } from "./plugins/probe.js";
 import { RUNNERS, detectionRules, runnerFor } from "./plugins/table.js";
 import type { RunnerKind, TestCommand } from "./test-command.js";

@@ -1,5 +1,5 @@
 import type { Patch } from "../combine/patch.js";
-import type { Candidate, GeneratorId } from "../types.js";
+import type { Candidate, GeneratorId } from "../../core/types.js";
 
 /** Lines [startLine, endLine) of a file replaced by `lines` (none: a deletion; an empty range: an insertion). */
 export interface LinesEdit {

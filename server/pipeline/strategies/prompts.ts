@@ -2,7 +2,7 @@ import { languageById } from "../../../grammars/languages.js";
 import type { Patch } from "../combine/patch.js";
 import { failureLines, MAX_MESSAGE_CHARS } from "../generate/ollama/augmentation.js";
 import { fenceTag } from "../generate/ollama/prompts.js";
-import type { FailureEvidence } from "../types.js";
+import type { FailureEvidence } from "../../core/types.js";
 import type { ValidationRecord } from "../validate/validator.js";
 import type { Region } from "./region.js";
 

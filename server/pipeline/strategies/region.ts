@@ -2,7 +2,7 @@ import { dirname, relative, sep } from "node:path";
 import type { Patch } from "../combine/patch.js";
 import { splitFile } from "../generate/hunk-text.js";
 import { detectIndentUnit, leadingWhitespace, reindent } from "../generate/indentation.js";
-import type { HunkContext } from "../types.js";
+import type { HunkContext } from "../../core/types.js";
 import { maskSecretLines } from "../../security/secrets.js";
 import { diffLines, type LinesEdit } from "./line-edits.js";
 import { trimBlankEdges } from "./search-replace.js";

@@ -1,7 +1,7 @@
-import type { Config } from "../../config/schema.js";
+import type { Config } from "../../core/config-schema.js";
 import { buildHunkContext } from "../context.js";
 import { CallBudget, ChatSession } from "../generate/ollama/chat-session.js";
-import type { HunkContext } from "../types.js";
+import type { HunkContext } from "../../core/types.js";
 import { feedbackStrategy } from "./feedback.js";
 import { functionLevelStrategy } from "./function-level.js";
 import { jointStrategy } from "./joint.js";

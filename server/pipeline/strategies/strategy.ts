@@ -1,7 +1,7 @@
-import type { Config } from "../../config/schema.js";
+import type { Config } from "../../core/config-schema.js";
 import type { Patch } from "../combine/patch.js";
 import type { CallBudget, ChatSession } from "../generate/ollama/chat-session.js";
-import type { FailureEvidence, GeneratorId, Logger, ProgressSink } from "../types.js";
+import type { FailureEvidence, GeneratorId, Logger, ProgressSink } from "../../core/types.js";
 import type { PatchValidator, ValidationRecord } from "../validate/validator.js";
 import type { Region } from "./region.js";
 

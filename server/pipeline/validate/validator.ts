@@ -15,7 +15,7 @@ import { runTests, type CandidateRunSettings } from "../runners/run-tests.js";
 import { orderTestsForCandidate, type ChangedLines } from "../runners/selection.js";
 import type { WarmPool } from "../runners/warm/warm-pool.js";
 import type { TestCommand } from "../runners/test-command.js";
-import type { GeneratorId, Logger } from "../types.js";
+import type { GeneratorId, Logger } from "../../core/types.js";
 import { sha256 } from "../workspace-files.js";
 import type { Worker, WorkerPool } from "./pool.js";
 import { errorMessage } from "../../core/error-message.js";

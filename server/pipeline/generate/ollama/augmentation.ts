@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import type { CommentSyntax } from "../../../../grammars/languages.js";
-import type { FailureEvidence, RetrievedLine } from "../../types.js";
+import type { FailureEvidence, RetrievedLine } from "../../../core/types.js";
 
 /**
  * The evidence both prompt styles show the model: failing tests with their messages, diagnostics, and the lines

@@ -1,7 +1,7 @@
-import { keepAliveValue } from "../../../config/ollama-keep-alive.js";
-import { resolveOllamaHost } from "../../../config/ollama-host.js";
-import type { Config } from "../../../config/schema.js";
-import type { Logger, ProgressSink } from "../../types.js";
+import { keepAliveValue } from "../../../core/ollama-keep-alive.js";
+import { resolveOllamaHost } from "../../../core/ollama-host.js";
+import type { Config } from "../../../core/config-schema.js";
+import type { Logger, ProgressSink } from "../../../core/types.js";
 import { ensureModelLoaded, ollamaAvailability, recordSuccess } from "./host-state.js";
 import type { ModelInfo } from "./model-info.js";
 import { limiterFor } from "./ollama-generator.js";

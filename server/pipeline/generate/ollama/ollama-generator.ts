@@ -1,9 +1,9 @@
 import { languageById, type CommentSyntax, type LanguageId } from "../../../../grammars/languages.js";
 import { lexicalCommentSpans } from "../../../../index/comments.js";
-import { keepAliveValue } from "../../../config/ollama-keep-alive.js";
-import { resolveOllamaHost } from "../../../config/ollama-host.js";
-import type { Config } from "../../../config/schema.js";
-import type { Candidate, FailureEvidence, Generator, HunkContext, Logger, ProgressSink } from "../../types.js";
+import { keepAliveValue } from "../../../core/ollama-keep-alive.js";
+import { resolveOllamaHost } from "../../../core/ollama-host.js";
+import type { Config } from "../../../core/config-schema.js";
+import type { Candidate, FailureEvidence, Generator, HunkContext, Logger, ProgressSink } from "../../../core/types.js";
 import { INDENTATION_SENSITIVE } from "../code-key.js";
 import { normaliseWhitespace, splitFile } from "../hunk-text.js";
 import { detectIndentUnit, hunkIndent, leadingWhitespace } from "../indentation.js";

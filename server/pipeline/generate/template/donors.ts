@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { RetrievedLine } from "../../types.js";
+import type { RetrievedLine } from "../../../core/types.js";
 import { normaliseWhitespace } from "../hunk-text.js";
 import { insertionIndent, leadingWhitespace, opensBlock } from "../indentation.js";
 import { code, type TemplateLines } from "./edits.js";

@@ -1,5 +1,5 @@
 import type { FileLines } from "../hunk-text.js";
-import type { Hunk } from "../../types.js";
+import type { Hunk } from "../../../core/types.js";
 import type { LanguageSyntax } from "./language-syntax.js";
 import type { LiteNode } from "./lite-tree.js";
 import type { Scope } from "./scope.js";

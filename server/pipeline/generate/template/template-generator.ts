@@ -1,7 +1,7 @@
 import type { Node } from "web-tree-sitter";
 import type { ParsedFile } from "../../../../grammars/parser.js";
 import { enclosingFunction, statementsInRange, type FunctionSpan } from "../../../../grammars/syntax.js";
-import type { Candidate, HunkContext, RetrievedLine } from "../../types.js";
+import type { Candidate, HunkContext, RetrievedLine } from "../../../core/types.js";
 import { hunkSpan, offsetInHunkText, type FileLines } from "../hunk-text.js";
 import { detectIndentUnit, hunkIndent } from "../indentation.js";
 import { donorEdits, knownNames } from "./donors.js";

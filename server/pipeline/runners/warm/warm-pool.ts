@@ -1,4 +1,4 @@
-import type { Logger } from "../../types.js";
+import type { Logger } from "../../../core/types.js";
 import type { Worker } from "../../validate/pool.js";
 import type { WarmMode, WarmServer } from "../plugins/plugin.js";
 import { runnerFor } from "../plugins/table.js";

@@ -3,7 +3,7 @@
  * validate -> rank). Nothing here knows about the Language Server Protocol: lines are 0-based, ranges of lines are
  * half-open [startLine, endLine), and files are absolute paths.
  */
-import type { LanguageId } from "../../grammars/languages.js";
+import type { LanguageId } from "./language-ids.js";
 
 /** One edit site: the lines to replace. An empty hunk (startLine === endLine) is an insertion before startLine. */
 export interface Hunk {
