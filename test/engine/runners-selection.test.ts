@@ -1,6 +1,6 @@
 // Test selection and order for a candidate: target failing tests first, then the tests covering the changed
 // lines, then the rest; and a run that follows that order and stops at the first failure, cold and warm.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
@@ -14,6 +14,7 @@ import { orderTestsForCandidate } from "../../server/pipeline/runners/selection.
 import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { WorkerPool } from "../../server/pipeline/validate/pool.js";
+import { Harness, verdictView } from "../support/warm-harness.js";
 import { removeDir, writeFiles } from "../support/workspace-copy.js";
 
 const outcome = (name: string, status: TestOutcome["status"] = "passed"): TestOutcome => ({
@@ -130,11 +131,82 @@ test("a candidate that passes its failing test runs the covering tests next and 
       const [pid, name] = line.split(" ");
       runs.set(pid!, [...(runs.get(pid!) ?? []), name!]);
     }
-    // The breaking candidate's suite run started with the covering test and stopped at its failure.
-    expect([...runs.values()]).toContainEqual(["z_negative"]);
-    // The repair's ordered run put the covering test first and the test that failed at baseline last.
-    expect([...runs.values()]).toContainEqual(["z_negative", "triple_a", "triple_b", "double"]);
+    // Each candidate is one run: its failing test first, then the covering test, stopping at the first failure.
+    expect([...runs.values()]).toContainEqual(["double", "z_negative"]);
+    // The repair's run went on to the rest of the suite.
+    expect([...runs.values()]).toContainEqual(["double", "z_negative", "triple_a", "triple_b"]);
+    // No candidate ran its failing test alone: the only such run is the baseline's re-run of its failing test.
+    expect([...runs.values()].filter((names) => names.join() === "double")).toHaveLength(1);
   } finally {
+    removeDir(log);
+  }
+}, 180_000);
+
+test("one run takes the failing tests first, the rest only when they pass, and stops at the first failure, cold and warm", async () => {
+  const log = join(dir, "..", `${dir.split("/").pop()}-oracle-first.log`);
+  const logged = (name: string, assertion: string): string =>
+    `def test_${name}():\n    with open(${JSON.stringify(log)}, "a") as f:\n        f.write("${name}\\n")\n    assert ${assertion}\n\n\n`;
+  writeFiles(dir, {
+    "pytest.ini": "[pytest]\npythonpath = .\n",
+    "m.py": "def ok():\n    return False\n\n\ndef later():\n    return True\n",
+    "test_s.py":
+      "from m import later, ok\n\n\n" +
+      logged("oracle", "ok()") +
+      logged("a", "later()") +
+      logged("b", "True") +
+      logged("c", "True"),
+  });
+  const harness = await Harness.open(dir, "pytest");
+  const only = ["oracle", "c", "a", "b"].map((n) => outcome(`test_s.py::test_${n}`));
+  const ran = (): string[] => {
+    const names = readFileSync(log, "utf8").trim().split("\n");
+    writeFileSync(log, "");
+    return names;
+  };
+  const candidate = (ok: string, later: string): Record<string, string> => ({
+    "m.py": `def ok():\n    ${ok}\n\n\ndef later():\n    ${later}\n`,
+  });
+  try {
+    writeFileSync(log, "");
+    const cases: [Record<string, string>, string[], [string, string][]][] = [
+      // The failing test still fails: nothing else runs.
+      [candidate("return False", "return True"), ["oracle"], [["oracle", "failed"]]],
+      // It passes, and a later test fails: the run stops there.
+      [
+        candidate("return True", "return False"),
+        ["oracle", "c", "a"],
+        [
+          ["oracle", "passed"],
+          ["c", "passed"],
+          ["a", "failed"],
+        ],
+      ],
+      // It passes and nothing breaks: every test runs, in the order asked.
+      [
+        candidate("return True", "return True"),
+        ["oracle", "c", "a", "b"],
+        [
+          ["oracle", "passed"],
+          ["c", "passed"],
+          ["a", "passed"],
+          ["b", "passed"],
+        ],
+      ],
+    ];
+    for (const [files, order, statuses] of cases) {
+      const { cold, warm } = await harness.both(files, { only, oracleFirst: 1 });
+      expect(ran()).toEqual([...order, ...order]);
+      expect(verdictView(warm)).toEqual(verdictView(cold));
+      expect(warm.tests.map((t) => [t.name.replace("test_s.py::test_", ""), t.status])).toEqual(statuses);
+    }
+    // A later test that ends the process: the run has no per-test report, cold as warm, and the server goes on.
+    const exits = await harness.both(candidate("return True", "import os\n    os._exit(0)"), { only, oracleFirst: 1 });
+    expect(ran()).toEqual(["oracle", "c", "a", "oracle", "c", "a"]);
+    expect(verdictView(exits.warm)).toEqual(verdictView(exits.cold));
+    expect(exits.warm.perTest).toBe(false);
+    expect(harness.warm.stats).toMatchObject({ warmRuns: 4, serversStarted: 1 });
+  } finally {
+    await harness.close();
     removeDir(log);
   }
 }, 180_000);

@@ -10,6 +10,10 @@ repair-ls loads it with `-p repair_ls_line_coverage` (this folder on PYTHONPATH)
   REPAIR_LS_TEST_DEADLINE  seconds (a float) after which a test's setup, call or teardown fails with "did not
                            finish within N s" and the session goes on with the next test (SIGALRM, so only where
                            the interpreter gets control back: a loop in Python code, a sleep, a blocking read)
+  REPAIR_LS_ORACLE_FIRST   a count N: the first N tests of the session (the target failing tests, named first)
+                           all run; the session stops after them when any of them failed, and otherwise at the
+                           first failure of a later test (as -x would), so that one session does what a run of
+                           the failing tests followed by a run of the rest stopping at the first failure would do
 
 Lines are 1-based. Python 3.12+ uses sys.monitoring (events are disabled per code object outside the root, so the
 overhead stays small); older versions use sys.settrace with a global tracer that returns no local tracer for
@@ -164,10 +168,56 @@ def pytest_runtest_protocol(item, nextitem):
 
 
 def pytest_runtest_logreport(report):
+    if _oracle_first is not None:
+        _oracle_first.report(report)
     if report.failed:
         _results.setdefault(report.nodeid, {"failed": False, "lines": {}})["failed"] = True
     if report.when == "teardown":
         _end(report.nodeid, report.failed)
+
+
+def _oracle_first_count():
+    try:
+        count = int(os.environ.get("REPAIR_LS_ORACLE_FIRST") or 0)
+    except ValueError:
+        return 0
+    return max(count, 0)
+
+
+_ORACLE_FIRST = _oracle_first_count()
+
+
+class _OracleFirst:
+    """Stops a session as REPAIR_LS_ORACLE_FIRST asks (see the module's docstring)."""
+
+    def __init__(self, session, oracle):
+        self.session = session
+        self.oracle = oracle
+        self.unfinished = set(oracle)
+        self.oracle_failed = False
+
+    def report(self, report):
+        # A failure by pytest's own count for -x: an expected failure (xfail) is none.
+        failed = report.failed and not hasattr(report, "wasxfail")
+        if report.nodeid not in self.oracle:
+            if failed:
+                self.session.shouldfail = "stopping at the first failure after the failing tests"
+            return
+        self.oracle_failed = self.oracle_failed or failed
+        if report.when == "teardown":
+            self.unfinished.discard(report.nodeid)
+            if not self.unfinished and self.oracle_failed:
+                self.session.shouldfail = "stopping after the failing tests: some still fail"
+
+
+_oracle_first = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    global _oracle_first
+    if _ORACLE_FIRST:
+        _oracle_first = _OracleFirst(session, {item.nodeid for item in session.items[:_ORACLE_FIRST]})
 
 
 def pytest_sessionfinish(session, exitstatus):

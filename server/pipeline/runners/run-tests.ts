@@ -36,6 +36,8 @@ export interface RunTestsOptions extends CandidateRunSettings {
   readonly reportParent?: string;
   /** Stop at the first failing test, running `only` in its order (runners that can; see RunnerPlugin). */
   readonly stopAtFirstFailure?: boolean;
+  /** The failing tests first, then the rest stopping at the first failure, in one run (see InvocationOptions). */
+  readonly oracleFirst?: number;
   /** What runs the invocation: a warm worker; a cold shell process by default. */
   readonly executor?: TestExecutor;
 }
@@ -130,6 +132,7 @@ export async function runTests(command: TestCommand, options: RunTestsOptions): 
       ...(options.pytestArgs ? { pytestArgs: options.pytestArgs } : {}),
       ...(options.testDeadlineSeconds !== undefined ? { testDeadlineSeconds: options.testDeadlineSeconds } : {}),
       ...(options.stopAtFirstFailure ? { stopAtFirstFailure: true } : {}),
+      ...(options.oracleFirst !== undefined ? { oracleFirst: options.oracleFirst } : {}),
     };
     const invocation = invocationFor(command, invocationOptions);
     const result = await (options.executor ?? coldExecutor)(invocation, {

@@ -14,6 +14,7 @@ import type { SpectrumEntity } from "../localise/coverage.js";
 import { runTests, type CandidateRunSettings } from "../runners/run-tests.js";
 import { orderTestsForCandidate, type ChangedLines } from "../runners/selection.js";
 import type { WarmPool } from "../runners/warm/warm-pool.js";
+import { runnerFor } from "../runners/plugins/table.js";
 import type { TestCommand } from "../runners/test-command.js";
 import type { GeneratorId, Logger } from "../../core/types.js";
 import { sha256 } from "../workspace-files.js";
@@ -326,18 +327,29 @@ export class PatchValidator implements Evaluator {
     const oracleNames = this.options.baseline.oracle.map((t) => t.name);
     const judged = (outcome: CandidateOutcome, extra: { stillFailing: readonly string[]; full?: SuiteComparison }) =>
       this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, extra);
-    const first = await this.runIn(worker, this.options.baseline.oracle);
+    const { oracle } = this.options.baseline;
+    // Where the runner can, the rest of the suite runs likeliest-to-break first and stops at the first regression;
+    // runners that can also run the failing tests first in the same run do both in one (one process, one
+    // collection). A run that does not complete is taken again in two, so that each part is judged on its own.
+    const ordered = this.options.command.canSelect ? this.suiteOrder(patch) : undefined;
+    let orderedRun: TestRunResult | undefined;
+    if (ordered && oracle.length > 0 && runnerFor(this.options.command.kind).runsOracleFirst) {
+      const oracleOnce = new Set(oracleNames);
+      const rest = ordered.filter((t) => !oracleOnce.has(t.name));
+      const run = await this.runIn(worker, [...oracle, ...rest], { oracleFirst: oracleOnce.size });
+      if (run.kind === "cancelled") return undefined;
+      if (run.kind === "completed") orderedRun = run;
+    }
+    const first = orderedRun ?? (await this.runIn(worker, oracle));
     if (first.kind === "cancelled") return undefined;
     if (first.kind !== "completed") return judged(runFailure(first), { stillFailing: oracleNames });
-    const failing = oracleStillFailing(this.options.baseline.oracle, first);
+    const failing = oracleStillFailing(oracle, first);
     if (failing.length > 0) {
       return judged({ kind: "failing-tests", count: failing.length, regressions: 0 }, { stillFailing: failing });
     }
     // The failing tests pass: the rest of the suite decides between a repair and a patch that breaks other tests.
-    // Where the runner can, it runs likeliest-to-break first and stops at the first regression.
-    const ordered = this.options.command.canSelect ? this.suiteOrder(patch) : undefined;
     if (ordered) {
-      const run = await this.runIn(worker, ordered, { stopAtFirstFailure: true });
+      const run = orderedRun ?? (await this.runIn(worker, ordered, { stopAtFirstFailure: true }));
       if (run.kind === "cancelled") return undefined;
       const broken = run.kind === "completed" ? this.regressionsIn(run) : [];
       if (broken.length > 0) {
@@ -488,7 +500,7 @@ export class PatchValidator implements Evaluator {
   private async runIn(
     worker: Worker,
     only: readonly TestOutcome[] | undefined,
-    options: { cold?: boolean; stopAtFirstFailure?: boolean } = {},
+    options: { cold?: boolean; stopAtFirstFailure?: boolean; oracleFirst?: number } = {},
   ): Promise<TestRunResult> {
     const ownTimeoutMs = worker.runs === 0 ? this.options.firstRunTimeoutMs : this.options.candidateTimeoutMs;
     // The budget bounds the whole job: no run may outlive it (by more than a second to start it).
@@ -504,6 +516,7 @@ export class PatchValidator implements Evaluator {
       reportParent: worker.copy.dir,
       ...(only ? { only } : {}),
       ...(options.stopAtFirstFailure ? { stopAtFirstFailure: true } : {}),
+      ...(options.oracleFirst !== undefined ? { oracleFirst: options.oracleFirst } : {}),
       ...(this.options.runSettings ?? {}),
       ...(this.options.warm && !options.cold ? { executor: this.options.warm.executorFor(worker) } : {}),
     });

@@ -53,6 +53,13 @@ export interface InvocationOptions {
    * `stopsAtFirstFailure`; others run everything selected).
    */
   readonly stopAtFirstFailure?: boolean;
+  /**
+   * For runners with `runsOracleFirst`: the first this many tests of `only` (the target failing tests) all run; the
+   * run ends after them when any of them failed, and otherwise goes on with the rest of `only`, in its order,
+   * stopping at the first failure. One run then does what a run of the failing tests followed by a run of the rest
+   * stopping at the first failure would do. `stopAtFirstFailure` is not needed with it.
+   */
+  readonly oracleFirst?: number;
 }
 
 /**
@@ -115,6 +122,8 @@ export interface RunnerPlugin {
   readonly perTestDeadline: boolean;
   /** Whether the runner can stop at the first failing test and runs selected tests in the order given. */
   readonly stopsAtFirstFailure?: boolean;
+  /** Whether the runner can run the failing tests and then the rest in one run (`InvocationOptions.oracleFirst`). */
+  readonly runsOracleFirst?: boolean;
   /** Recognises a command the user configured (`test.command`), so that its output can be parsed per test. */
   matchesCommand?(command: string): boolean;
   readonly detection: readonly DetectionRule[];

@@ -49,12 +49,22 @@ function invocation(command: TestCommand, options: InvocationOptions): Invocatio
   const env: Record<string, string> = { ...(options.env ?? {}) };
   const only = selection(command, options);
   const report = join(options.reportDir, "pytest.xml");
-  const pluginArgs = [...(options.pytestArgs ?? []), ...(options.stopAtFirstFailure ? ["-x"] : [])];
+  const oracleFirst = options.oracleFirst !== undefined && only !== undefined ? options.oracleFirst : undefined;
+  const stopAtFirstFailure = options.stopAtFirstFailure && oracleFirst === undefined;
+  const pluginArgs = [...(options.pytestArgs ?? []), ...(stopAtFirstFailure ? ["-x"] : [])];
+  const usePlugin = (): void => {
+    env.PYTHONPATH = pythonPathWithPlugin(env.PYTHONPATH);
+    if (!pluginArgs.includes(PLUGIN_MODULE)) pluginArgs.push("-p", PLUGIN_MODULE);
+  };
   if (options.testDeadlineSeconds !== undefined) {
     // The plugin fails a test that runs past the deadline and lets the session go on with the next one.
-    env.PYTHONPATH = pythonPathWithPlugin(env.PYTHONPATH);
     env.REPAIR_LS_TEST_DEADLINE = String(options.testDeadlineSeconds);
-    if (!pluginArgs.includes(PLUGIN_MODULE)) pluginArgs.push("-p", PLUGIN_MODULE);
+    usePlugin();
+  }
+  if (oracleFirst !== undefined) {
+    // The plugin stops the session after the failing tests when one still fails, else at the first failure.
+    env.REPAIR_LS_ORACLE_FIRST = String(oracleFirst);
+    usePlugin();
   }
   const args = [
     "-p no:cacheprovider",
@@ -98,6 +108,7 @@ export const pytestRunner: RunnerPlugin = {
   canSelect: true,
   perTestDeadline: true,
   stopsAtFirstFailure: true,
+  runsOracleFirst: true,
   matchesCommand: (command) => /(^|\s|\/)(py\.test|pytest)(\s|$)|-m\s+pytest\b/.test(command),
   detection: [
     {
