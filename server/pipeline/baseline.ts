@@ -67,6 +67,26 @@ export function candidateTestDeadlineSeconds(testSeconds: ReadonlyMap<string, nu
   return Math.max(MIN_CANDIDATE_DEADLINE_SECONDS, Math.ceil(CANDIDATE_DEADLINE_FACTOR * slowest));
 }
 
+/**
+ * The candidates' deadline for a runner: from the slowest test, or, for runners whose deadline bounds a whole test
+ * binary, from the slowest binary (its tests' seconds added up).
+ */
+function candidateDeadlineFor(
+  runner: RunnerPlugin,
+  testSeconds: ReadonlyMap<string, number>,
+  tests: readonly TestOutcome[],
+): number {
+  if (!runner.deadlinePerBinary) return candidateTestDeadlineSeconds(testSeconds);
+  const binaries = new Map<string, number>();
+  for (const t of tests) {
+    const seconds = testSeconds.get(t.name);
+    if (seconds === undefined) continue;
+    const binary = t.selector?.unit ?? t.name;
+    binaries.set(binary, (binaries.get(binary) ?? 0) + seconds);
+  }
+  return candidateTestDeadlineSeconds(binaries);
+}
+
 /** Seconds per test, for the tests whose runner reported them, hanging ones left out. */
 function secondsByTest(tests: readonly TestOutcome[], hanging: readonly string[]): Map<string, number> {
   const seconds = new Map<string, number>();
@@ -126,7 +146,7 @@ export async function runBaseline(options: BaselineOptions): Promise<Baseline> {
     // one short deadline rather than the whole run's timeout.
     let settings: CandidateRunSettings =
       runner.perTestDeadline && !hooksBroke && run.kind === "completed" && run.perTest
-        ? { testDeadlineSeconds: candidateTestDeadlineSeconds(secondsByTest(run.tests, [])) }
+        ? { testDeadlineSeconds: candidateDeadlineFor(runner, secondsByTest(run.tests, []), run.tests) }
         : {};
     let hanging: string[] = [];
     if (run.kind === "timeout") {
@@ -158,7 +178,7 @@ async function findHangingTests(
       const stopped = deadlineMessage(deadline);
       const hanging = run.tests.filter((t) => t.status === "failed" && t.message.includes(stopped)).map((t) => t.name);
       const others = secondsByTest(run.tests, hanging);
-      return { run, settings: { testDeadlineSeconds: candidateTestDeadlineSeconds(others) }, hanging };
+      return { run, settings: { testDeadlineSeconds: candidateDeadlineFor(runner, others, run.tests) }, hanging };
     }
     if (run.kind === "cancelled") return { run, settings: {}, hanging: [] };
   }

@@ -1,7 +1,9 @@
 /**
  * `npm run bench:validate`: validations per second, cold (a new test process per run) against warm (runners/warm/,
  * for runners that have a warm mode), on the same candidates of every fixture bug. A candidate is validated as the
- * validator does it: the failing tests first, then, when they pass, the whole suite. Per language it prints the
+ * validator does it: the failing tests first, then, when they pass, the rest of the suite (in one run, stopping at
+ * the first failure, for runners that can; else the whole suite in a second run), under the per-test deadline the
+ * product derives from the baseline's per-test durations. Per language it prints the
  * validations per second of both paths and their ratio, how often the two paths gave the same verdict (it must be
  * 100 %), and the mean seconds to the first plausible candidate; then the machine's load. Prints figures, asserts
  * nothing.
@@ -15,6 +17,9 @@ import { join } from "node:path";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestOutcome, TestRunResult } from "../../server/pipeline/runners/outcomes.js";
+import { candidateTestDeadlineSeconds } from "../../server/pipeline/baseline.js";
+import { deadlineMessage } from "../../server/pipeline/runners/plugins/plugin.js";
+import { runnerFor } from "../../server/pipeline/runners/plugins/table.js";
 import { runTests, type RunTestsOptions, type TestExecutor } from "../../server/pipeline/runners/run-tests.js";
 import type { TestCommand } from "../../server/pipeline/runners/test-command.js";
 import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
@@ -22,8 +27,8 @@ import { silentLogger } from "../../server/core/types.js";
 import { WorkerPool, type Worker } from "../../server/pipeline/validate/pool.js";
 import { bugsDir, copyProject, listBugs, type BugMeta } from "../support/fixture-bugs.js";
 
-/** Per-test deadline of every run (both paths), so that a candidate that loops forever costs a few seconds. */
-const TEST_DEADLINE_SECONDS = 5;
+/** Per-test deadline of the baseline run, which finds the tests that hang (candidates get a derived one). */
+const BASELINE_TEST_DEADLINE_SECONDS = 5;
 const RUN_TIMEOUT_MS = 120_000;
 const MUTANTS_PER_BUG = Number(process.env.REPAIR_BENCH_CANDIDATES ?? 8);
 
@@ -97,33 +102,48 @@ function statusesOf(run: TestRunResult): string {
   return JSON.stringify([run.kind, run.perTest, run.counts, run.tests.map((t) => [t.name, t.status]).sort()]);
 }
 
+/** What the baseline run established, as far as the bench needs it. */
+interface BenchBaseline {
+  readonly oracle: readonly TestOutcome[];
+  /** Every test of the baseline, those that failed last (the validator's order without coverage). */
+  readonly suite: readonly TestOutcome[];
+  /** The candidates' per-test deadline, derived as the product derives it (baseline.ts). */
+  readonly testDeadlineSeconds: number;
+}
+
 /** Validates candidates one by one on one path; the verdict keeps every per-test status, so agreement is strict. */
 async function validateAll(
   command: TestCommand,
   worker: Worker,
   root: string,
-  oracle: readonly TestOutcome[],
+  baseline: BenchBaseline,
   candidates: readonly Candidate[],
   executor: TestExecutor | undefined,
 ): Promise<PathResult> {
+  const { oracle } = baseline;
   const options = (only?: readonly TestOutcome[]): RunTestsOptions => ({
     cwd: worker.copy.root,
     displayRoot: root,
     timeoutMs: RUN_TIMEOUT_MS,
     env: worker.copy.env,
     reportParent: worker.copy.dir,
-    testDeadlineSeconds: TEST_DEADLINE_SECONDS,
+    testDeadlineSeconds: baseline.testDeadlineSeconds,
     ...(only ? { only } : {}),
     ...(executor ? { executor } : {}),
   });
+  const oracleNames = new Set(oracle.map((t) => t.name));
+  // The validator's one run per candidate: the failing tests, then the rest of the suite stopping at a failure.
+  const oneRun = command.canSelect && oracle.length > 0 && runnerFor(command.kind).runsOracleFirst === true;
+  const rest = baseline.suite.filter((t) => !oracleNames.has(t.name));
   const started = performance.now();
   const verdicts: Verdict[] = [];
   let firstPlausible: number | undefined;
   for (const candidate of candidates) {
     await worker.copy.apply(candidate);
     try {
-      const first = await runTests(command, options(command.canSelect ? oracle : undefined));
-      const oracleNames = new Set(oracle.map((t) => t.name));
+      const first = oneRun
+        ? await runTests(command, { ...options([...oracle, ...rest]), oracleFirst: oracleNames.size })
+        : await runTests(command, options(command.canSelect ? oracle : undefined));
       const fixesOracle =
         first.kind === "completed" &&
         first.perTest &&
@@ -132,7 +152,7 @@ async function validateAll(
         verdicts.push(`not fixed ${statusesOf(first)}`);
         continue;
       }
-      const full = command.canSelect ? await runTests(command, options()) : first;
+      const full = command.canSelect && !oneRun ? await runTests(command, options()) : first;
       const plausible = full.kind === "completed" && full.counts.failed === 0;
       verdicts.push(`${plausible ? "plausible" : "regresses"} ${statusesOf(full)}`);
       if (plausible) firstPlausible ??= (performance.now() - started) / 1000;
@@ -172,13 +192,25 @@ async function benchBug(bug: BugMeta): Promise<BugRow | undefined> {
       timeoutMs: RUN_TIMEOUT_MS,
       env: worker.copy.env,
       reportParent: worker.copy.dir,
-      testDeadlineSeconds: TEST_DEADLINE_SECONDS,
+      testDeadlineSeconds: BASELINE_TEST_DEADLINE_SECONDS,
     });
     const oracle = baseline.tests.filter((t) => t.status === "failed");
+    // As runBaseline does: a multiple of the slowest test that finished, the hanging ones left out.
+    const hung = deadlineMessage(BASELINE_TEST_DEADLINE_SECONDS);
+    const seconds = new Map(
+      baseline.tests.flatMap((t) =>
+        t.seconds !== undefined && !t.message.includes(hung) ? [[t.name, t.seconds]] : [],
+      ),
+    );
+    const bench: BenchBaseline = {
+      oracle,
+      suite: [...baseline.tests.filter((t) => t.status === "passed"), ...oracle.filter((t) => t.status !== "skipped")],
+      testDeadlineSeconds: candidateTestDeadlineSeconds(seconds),
+    };
     const candidates = candidatesOf(bug, copy.dir);
-    const cold = await validateAll(command, worker, copy.dir, oracle, candidates, undefined);
+    const cold = await validateAll(command, worker, copy.dir, bench, candidates, undefined);
     const warmResult = warm
-      ? await validateAll(command, worker, copy.dir, oracle, candidates, warm.executorFor(worker))
+      ? await validateAll(command, worker, copy.dir, bench, candidates, warm.executorFor(worker))
       : undefined;
     const agreeing = warmResult ? cold.verdicts.filter((v, i) => warmResult.verdicts[i] === v).length : 0;
     return { bug, candidates: candidates.length, cold, ...(warmResult ? { warm: warmResult } : {}), agreeing };

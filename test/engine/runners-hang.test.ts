@@ -147,3 +147,49 @@ describe("per-test deadlines of candidates", () => {
     }
   }, 60_000);
 });
+
+describe("go: -timeout as the deadline of a test binary", () => {
+  let dir: string;
+  const source = (start: number): string =>
+    `package loop\n\nfunc Start() int {\n\treturn ${start}\n}\n\nfunc Spin(n int) int {\n\tfor n > 0 {\n\t\tn = n + 0\n\t}\n\treturn n\n}\n`;
+  const slowTest = (name: string): string =>
+    `func Test${name}(t *testing.T) {\n\ttime.Sleep(400 * time.Millisecond)\n}\n\n`;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "repair-hang-go-"));
+    writeFiles(dir, {
+      "go.mod": "module example.com/loop\n\ngo 1.19\n",
+      "loop.go": source(0),
+      "loop_test.go":
+        'package loop\n\nimport "testing"\n\nfunc TestFast(t *testing.T) {\n\tif Spin(0) != 0 {\n\t\tt.Fatal("no")\n\t}\n}\n\n' +
+        'func TestSpin(t *testing.T) {\n\tif Spin(Start()) != 0 {\n\t\tt.Fatal("no")\n\t}\n}\n',
+      // Three tests of 0.4 s in one binary: 1.2 s together, which the candidates' deadline must leave room for.
+      "slow/slow_test.go":
+        'package slow\n\nimport (\n\t"testing"\n\t"time"\n)\n\n' + slowTest("A") + slowTest("B") + slowTest("C"),
+    });
+  });
+  afterEach(() => removeDir(dir));
+
+  test("a looping candidate costs one deadline and fails the test it was running; the baseline derives it per binary", async () => {
+    const baseline = await baselineOf(dir, 120_000);
+    expect(baseline.run.kind).toBe("completed");
+    expect(baseline.oracle).toEqual([]);
+    // Five times the slowest binary (1.2 s and more), where five times the slowest test (0.4 s) is only the floor.
+    const deadline = baseline.candidateRuns.testDeadlineSeconds!;
+    expect(deadline).toBeGreaterThanOrEqual(6);
+    expect(candidateTestDeadlineSeconds(baseline.testSeconds)).toBe(5);
+
+    writeFiles(dir, { "loop.go": source(1) });
+    const command = (await detectTestCommand(dir, defaultConfig()))!;
+    const started = performance.now();
+    const run = await runTests(command, { cwd: dir, displayRoot: dir, timeoutMs: 120_000, testDeadlineSeconds: 2 });
+    const seconds = (performance.now() - started) / 1000;
+    expect(run.kind).toBe("completed");
+    const byName = Object.fromEntries(run.tests.map((t) => [t.name, t]));
+    expect(byName["example.com/loop.TestSpin"]?.status).toBe("failed");
+    expect(byName["example.com/loop.TestSpin"]?.message).toMatch(/^did not finish within 2 s\n/);
+    expect(byName["example.com/loop.TestFast"]?.status).toBe("passed");
+    expect(byName["example.com/loop/slow.TestA"]?.status).toBe("passed");
+    // One deadline, not the run's timeout (compiling takes a few seconds on a loaded machine).
+    expect(seconds).toBeLessThan(60);
+  }, 180_000);
+});

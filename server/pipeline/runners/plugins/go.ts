@@ -1,19 +1,23 @@
 import { goCoverage } from "../../localise/go-coverage.js";
+import type { ParsedOutcomes } from "../outcomes.js";
 import { goBuildFailed, parseGoTestJson } from "../parse/go-json.js";
-import type { RunnerPlugin } from "./plugin.js";
+import { deadlineMessage, formatSeconds, type RunnerPlugin } from "./plugin.js";
 import { RANK, escapeRegExp, leafNames, makeCommand, selection, shellQuote } from "./shared.js";
 
 /**
  * go test with -json events and `-run` selection; each candidate compiles once, against the job's shared build
- * cache (GOCACHE, see ScratchCopy.env), so only the changed package and its dependents are rebuilt. Its `-timeout`
- * bounds a whole test binary (a timeout panics it and the package's later tests never run), so it gives no
- * per-test deadline here; `-failfast` stops one package's binary only and runs tests in source order, not in the
- * order asked, so it does not offer stopping at the first failure either.
+ * cache (GOCACHE, see ScratchCopy.env), so only the changed package and its dependents are rebuilt. The deadline
+ * is `-timeout`, which bounds a whole test binary: a binary that runs past it panics naming the test it was
+ * running, which is reported failed with the deadline's message (the package's later tests do not run), so the
+ * deadline derives from the slowest binary of the baseline (`deadlinePerBinary`). `-failfast` stops one package's
+ * binary only and runs tests in source order, not in the order asked, so it does not offer stopping at the first
+ * failure.
  */
 export const goRunner: RunnerPlugin = {
   kind: "go",
   canSelect: true,
-  perTestDeadline: false,
+  perTestDeadline: true,
+  deadlinePerBinary: true,
   matchesCommand: (command) => /^go\s+test\b/.test(command),
   detection: [
     {
@@ -31,6 +35,9 @@ export const goRunner: RunnerPlugin = {
     if (!/\s-count[= ]/.test(command.command)) flags.push("-count=1");
     if (!/\s-json\b/.test(command.command)) flags.push("-json");
     if (only) flags.push(`-run ${shellQuote(`^(${leafNames(only).map(escapeRegExp).join("|")})$`)}`);
+    // A -timeout of the user's own comes later on the command line, and wins.
+    const deadline = /\s-timeout[= ]/.test(command.command) ? undefined : options.testDeadlineSeconds;
+    if (deadline !== undefined) flags.push(`-timeout ${formatSeconds(deadline)}s`);
     const shell =
       flags.length === 0
         ? command.command
@@ -39,7 +46,10 @@ export const goRunner: RunnerPlugin = {
       shell,
       env: { ...(options.env ?? {}) },
       // No events at all is a module without tests (or a build failure, which buildFailed recognises).
-      parse: (stdout) => Promise.resolve(parseGoTestJson(stdout)),
+      parse: (stdout) => {
+        const parsed = parseGoTestJson(stdout);
+        return Promise.resolve(deadline === undefined ? parsed : markTimedOut(parsed, deadline));
+      },
       buildFailed: (output) => goBuildFailed(output),
     };
   },
@@ -58,3 +68,18 @@ export const goRunner: RunnerPlugin = {
       }),
   },
 };
+
+/** What a test binary prints when it runs past `-timeout`; test2json gives it to the test that was running. */
+const TIMED_OUT = /^panic: test timed out after /m;
+
+/** The test a binary was running when its `-timeout` ended it fails with the deadline's message. */
+function markTimedOut(parsed: ParsedOutcomes, seconds: number): ParsedOutcomes {
+  return {
+    ...parsed,
+    tests: parsed.tests.map((t) =>
+      t.status === "failed" && TIMED_OUT.test(t.message)
+        ? { ...t, message: `${deadlineMessage(seconds)}\n${t.message}` }
+        : t,
+    ),
+  };
+}

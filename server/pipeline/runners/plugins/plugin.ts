@@ -120,6 +120,11 @@ export interface RunnerPlugin {
   readonly canSelect: boolean;
   /** Whether the runner can fail a single test that runs too long and go on with the others. */
   readonly perTestDeadline: boolean;
+  /**
+   * Whether that deadline bounds a whole test binary rather than each test (go test -timeout: a package's selected
+   * tests together), so that candidates' deadline derives from the slowest binary of the baseline.
+   */
+  readonly deadlinePerBinary?: boolean;
   /** Whether the runner can stop at the first failing test and runs selected tests in the order given. */
   readonly stopsAtFirstFailure?: boolean;
   /** Whether the runner can run the failing tests and then the rest in one run (`InvocationOptions.oracleFirst`). */
