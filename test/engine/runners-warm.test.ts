@@ -104,6 +104,53 @@ describe("pytest fork server on hand-made suites", () => {
     }
   }, 120_000);
 
+  test("the configuration prepared in the server serves one session: a test that runs pytest itself gets its own", async () => {
+    writeFiles(dir, {
+      // A plugin disabled from the ini file is disabled after the prepared configuration, as in a cold run.
+      "pytest.ini": "[pytest]\npythonpath = .\naddopts = -p no:doctest\n",
+      "m.py": "def f():\n    return 1\n",
+      "inner/test_inner.py": "def test_inner():\n    assert True\n",
+      "test_m.py": [
+        "import os",
+        "",
+        "import pytest",
+        "",
+        "from m import f",
+        "",
+        "",
+        "def test_f():",
+        "    assert f() == 1",
+        "",
+        "",
+        "def test_runs_pytest():",
+        "    inner = os.path.join(os.path.dirname(__file__), 'inner')",
+        "    assert pytest.main(['-q', '-p', 'no:cacheprovider', inner]) == 0",
+        "    assert pytest.main(['-q', '-p', 'no:cacheprovider', '-k', 'nothing', inner]) == 5",
+        "",
+        "",
+        "def test_no_doctest(pytestconfig):",
+        "    assert not pytestconfig.pluginmanager.has_plugin('doctest')",
+        "",
+      ].join("\n"),
+    });
+    const harness = await Harness.open(dir);
+    try {
+      for (const value of ["1", "2", "1"]) {
+        const { cold, warm } = await harness.both({ "m.py": `def f():\n    return ${value}\n` });
+        expect(verdictView(warm)).toEqual(verdictView(cold));
+        expect(Object.fromEntries(warm.tests.map((t) => [t.name, t.status]))).toEqual({
+          "inner/test_inner.py::test_inner": "passed",
+          "test_m.py::test_f": value === "1" ? "passed" : "failed",
+          "test_m.py::test_runs_pytest": "passed",
+          "test_m.py::test_no_doctest": "passed",
+        });
+      }
+      expect(harness.warm.stats).toMatchObject({ warmRuns: 3, serversStarted: 1 });
+    } finally {
+      await harness.close();
+    }
+  }, 120_000);
+
   test("a server that dies is replaced, and the run in hand still gets the cold path's verdict", async () => {
     const pids = join(dir, "server.pid");
     writeFiles(dir, {
