@@ -210,3 +210,24 @@ test("one run takes the failing tests first, the rest only when they pass, and s
     removeDir(log);
   }
 }, 180_000);
+
+test("in that one run, a failing test that hangs ends the run: a looping candidate costs one deadline", async () => {
+  writeFiles(dir, {
+    "pytest.ini": "[pytest]\npythonpath = .\n",
+    "m.py": "def spin():\n    while True:\n        pass\n",
+    "test_h.py":
+      "from m import spin\n\n\ndef test_first():\n    spin()\n\n\ndef test_second():\n    spin()\n\n\n" +
+      "def test_other():\n    pass\n",
+  });
+  const harness = await Harness.open(dir, "pytest");
+  try {
+    const only = ["first", "second", "other"].map((n) => outcome(`test_h.py::test_${n}`));
+    const { cold, warm } = await harness.both({}, { only, oracleFirst: 2, testDeadlineSeconds: 1 });
+    expect(verdictView(warm)).toEqual(verdictView(cold));
+    // The second failing test never ran: a run that names every test it ran counts it as still failing.
+    expect(warm.tests.map((t) => [t.name, t.status])).toEqual([["test_h.py::test_first", "failed"]]);
+    expect(warm.tests[0]?.message).toContain("did not finish within 1 s");
+  } finally {
+    await harness.close();
+  }
+}, 120_000);

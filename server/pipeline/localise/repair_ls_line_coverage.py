@@ -13,7 +13,10 @@ repair-ls loads it with `-p repair_ls_line_coverage` (this folder on PYTHONPATH)
   REPAIR_LS_ORACLE_FIRST   a count N: the first N tests of the session (the target failing tests, named first)
                            all run; the session stops after them when any of them failed, and otherwise at the
                            first failure of a later test (as -x would), so that one session does what a run of
-                           the failing tests followed by a run of the rest stopping at the first failure would do
+                           the failing tests followed by a run of the rest stopping at the first failure would do;
+                           a test stopped by the deadline ends the session at once, failing tests or not (a
+                           candidate that loops forever costs one deadline, and the tests it did not run count as
+                           failing)
 
 Lines are 1-based. Python 3.12+ uses sys.monitoring (events are disabled per code object outside the root, so the
 overhead stays small); older versions use sys.settrace with a global tracer that returns no local tracer for
@@ -110,7 +113,12 @@ def _deadline_text(seconds):
     return "did not finish within %s s" % (int(seconds) if float(seconds).is_integer() else "%.1f" % seconds)
 
 
+_deadline_hit = False
+
+
 def _on_deadline(signum, frame):
+    global _deadline_hit
+    _deadline_hit = True
     # pytest.fail raises Failed, a BaseException: a test's own `except Exception` cannot swallow it.
     pytest.fail(_deadline_text(_DEADLINE), pytrace=False)
 
@@ -199,6 +207,9 @@ class _OracleFirst:
     def report(self, report):
         # A failure by pytest's own count for -x: an expected failure (xfail) is none.
         failed = report.failed and not hasattr(report, "wasxfail")
+        if failed and _deadline_hit:
+            self.session.shouldfail = "stopping after a test that did not finish"
+            return
         if report.nodeid not in self.oracle:
             if failed:
                 self.session.shouldfail = "stopping at the first failure after the failing tests"
