@@ -71,7 +71,7 @@ export function candidateTestDeadlineSeconds(testSeconds: ReadonlyMap<string, nu
  * The candidates' deadline for a runner: from the slowest test, or, for runners whose deadline bounds a whole test
  * binary, from the slowest binary (its tests' seconds added up).
  */
-function candidateDeadlineFor(
+export function candidateDeadlineFor(
   runner: RunnerPlugin,
   testSeconds: ReadonlyMap<string, number>,
   tests: readonly TestOutcome[],

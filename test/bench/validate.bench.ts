@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestOutcome, TestRunResult } from "../../server/pipeline/runners/outcomes.js";
-import { candidateTestDeadlineSeconds } from "../../server/pipeline/baseline.js";
+import { candidateDeadlineFor } from "../../server/pipeline/baseline.js";
 import { deadlineMessage } from "../../server/pipeline/runners/plugins/plugin.js";
 import { runnerFor } from "../../server/pipeline/runners/plugins/table.js";
 import { runTests, type RunTestsOptions, type TestExecutor } from "../../server/pipeline/runners/run-tests.js";
@@ -205,7 +205,7 @@ async function benchBug(bug: BugMeta): Promise<BugRow | undefined> {
     const bench: BenchBaseline = {
       oracle,
       suite: [...baseline.tests.filter((t) => t.status === "passed"), ...oracle.filter((t) => t.status !== "skipped")],
-      testDeadlineSeconds: candidateTestDeadlineSeconds(seconds),
+      testDeadlineSeconds: candidateDeadlineFor(runnerFor(command.kind), seconds, baseline.tests),
     };
     const candidates = candidatesOf(bug, copy.dir);
     const cold = await validateAll(command, worker, copy.dir, bench, candidates, undefined);
