@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { parseJestJson } from "../parse/json-reporters.js";
 import type { TestCommand } from "../test-command.js";
+import { jsRunnerWarmMode, npmRunnerInProcess } from "../warm/js-runner-warm.js";
 import type { Invocation, InvocationOptions, RunnerPlugin } from "./plugin.js";
 import {
   RANK,
@@ -21,7 +22,17 @@ function jestLikeInvocation(command: TestCommand, options: InvocationOptions): I
     command.kind === "vitest"
       ? `--reporter=json --outputFile=${shellQuote(report)}`
       : `--json --outputFile=${shellQuote(report)}`;
-  const filter = only ? `-t ${shellQuote(leafNames(only).map(escapeRegExp).join("|"))}` : "";
+  const pattern = only ? leafNames(only).map(escapeRegExp).join("|") : undefined;
+  const filter = pattern !== undefined ? `-t ${shellQuote(pattern)}` : "";
+  // jest runs warm (vitest has no warm mode yet): the same arguments as npm passes them, unquoted.
+  const inProcess =
+    command.kind === "jest" && command.command.trim() === "npm test"
+      ? npmRunnerInProcess(options.cwd, "jest", [
+          "--json",
+          `--outputFile=${report}`,
+          ...(pattern !== undefined ? ["-t", pattern] : []),
+        ])
+      : undefined;
   return {
     shell: `${command.command} --silent -- ${flags} ${filter}`.trim(),
     env: { ...(options.env ?? {}) },
@@ -32,6 +43,7 @@ function jestLikeInvocation(command: TestCommand, options: InvocationOptions): I
       return tests.length > 0 ? { tests } : undefined;
     },
     buildFailed: genericBuildFailed,
+    ...(inProcess ? { inProcess } : {}),
   };
 }
 
@@ -53,6 +65,7 @@ function packageScriptRunner(kind: "vitest" | "jest", script: RegExp): RunnerPlu
       },
     ],
     invocation: jestLikeInvocation,
+    ...(kind === "jest" ? { warm: jsRunnerWarmMode("jest") } : {}),
   };
 }
 
