@@ -244,7 +244,9 @@ function loadJest() {
   return async (args, finished) => {
     if (process.env.NODE_ENV == null) process.env.NODE_ENV = "test";
     try {
-      const argv = await cli.buildArgv(args);
+      // In band: test files run one after the other in this worker, each still in its own module registry and
+      // global context (jest's isolation), rather than in worker processes started afresh for every run.
+      const argv = await cli.buildArgv([...args, "--runInBand"]);
       const projects = argv.projects ?? [];
       if (projects.length === 0) projects.push(process.cwd());
       const { results, globalConfig } = await runCLI(argv, projects);
@@ -267,6 +269,18 @@ const TRANSIENT_RESOURCES = new Set(["MessagePort", "CloseReq", "FSReqCallback",
 /** Resources that keep the worker's event loop alive (timers, sockets, child processes), as counted by Node. */
 function openHandles() {
   return process.getActiveResourcesInfo().filter((r) => !TRANSIENT_RESOURCES.has(r)).length;
+}
+
+/** How long handles that a run is closing (streams, files) may take to close before they count as left open. */
+const HANDLE_GRACE_MS = 200;
+
+/** Whether the open handles are back to `count` (at most) within the grace period. */
+async function handlesClosed(count) {
+  for (let waited = 0; ; waited += 10) {
+    await new Promise((resolve) => setTimeout(resolve, waited === 0 ? 0 : 10));
+    if (openHandles() <= count) return true;
+    if (waited >= HANDLE_GRACE_MS) return false;
+  }
 }
 
 function nextMessage() {
@@ -315,8 +329,7 @@ async function runInWorker() {
     takeEnvironment(env);
     const before = openHandles();
     const { code, retire } = await entry(args, finished);
-    await new Promise((resolve) => setImmediate(resolve));
-    const leftOpen = openHandles() > before;
+    const leftOpen = !(await handlesClosed(before));
     process.stdout.write(END_MARK);
     process.stderr.write(END_MARK);
     if (leftOpen) {
