@@ -1,7 +1,7 @@
 // Warm mocha and jest (runners/warm/js_runner_warm_server.mjs) give the verdicts of the cold `npm test`: the same
 // per-test outcomes for the same candidates on a suite that keeps module-level state (across test files and across
-// candidates), for candidates that call process.exit or throw at import time, with test selection; a cancelled run
-// leaves no process behind; and a warm verdict that lies is overruled by the cold confirmation. Real mocha and jest
+// candidates), for candidates that call process.exit, throw at import time or hang, with test selection; a cancelled
+// run leaves no process behind; and a warm verdict that lies is overruled by the cold confirmation. Real mocha and jest
 // (the repository's pinned development dependencies) run every test.
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -118,6 +118,33 @@ describe.each(["mocha", "jest"] as const)("warm %s", (runner: JsRunner) => {
       expect(after.warm.counts).toEqual({ total: 2, failed: 0 });
       expect(harness.warm.stats.warmRuns).toBe(warmBefore + 1);
       expect(harness.warm.stats.serversStarted).toBe(1);
+    } finally {
+      await harness.close();
+    }
+  }, 300_000);
+
+  test("a hanging candidate times out as cold, and a new server serves the next run", async () => {
+    writeRunnerProject(dir, runner, {
+      "src/m.js": "exports.f = () => 1;\n",
+      "test/m.test.js": [
+        'const assert = require("node:assert/strict");',
+        'const { f } = require("../src/m.js");',
+        "",
+        'it("f", () => {',
+        "  assert.equal(f(), 1);",
+        "});",
+        "",
+      ].join("\n"),
+    });
+    const harness = await Harness.open(dir, runner);
+    try {
+      const hang = await harness.both({ "src/m.js": "exports.f = () => {\n  for (;;) {}\n};\n" }, { timeoutMs: 8_000 });
+      expect(hang.warm.kind).toBe("timeout");
+      expect(verdictView(hang.warm)).toEqual(verdictView(hang.cold));
+      const after = await harness.both({});
+      expect(verdictView(after.warm)).toEqual(verdictView(after.cold));
+      expect(after.warm.counts).toEqual({ total: 1, failed: 0 });
+      expect(harness.warm.stats.serversStarted).toBe(2);
     } finally {
       await harness.close();
     }

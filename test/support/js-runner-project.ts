@@ -10,7 +10,7 @@ export type JsRunner = "mocha" | "jest";
 /** Where each runner's executable lives inside its package. */
 const BIN: Record<JsRunner, string> = { mocha: "bin/mocha.js", jest: "bin/jest.js" };
 
-/** Writes `files` and a package.json whose test script is `script` (by default the bare runner), and links the runner. */
+/** Writes `files` and a package.json whose test script is `script` (the bare runner by default); links the runner. */
 export function writeRunnerProject(
   dir: string,
   runner: JsRunner,

@@ -130,8 +130,6 @@ async function serve(request) {
       return { cold: `the runner could not be started in a worker: ${error.message}` };
     }
   }
-  // A fresh worker per run: the next one boots and loads the runner now, beside this run, rather than after it.
-  if (!reused) prepareNext();
   const out = createWriteStream(request.stdout, { mode: 0o600 });
   const err = createWriteStream(request.stderr, { mode: 0o600 });
   let keep = false;

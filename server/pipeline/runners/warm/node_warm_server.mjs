@@ -226,8 +226,6 @@ async function runFile(file, flags, env, out, err) {
       return { cold: `the test file could not be run in a worker: ${error.message}` };
     }
   }
-  // The next run's worker boots now, beside this run (on another core), rather than after it.
-  prepareStandby(file, flags);
   const { worker, exited } = state;
   worker.stdout.pipe(out, { end: false });
   // The end of the report says how many tests failed (TAP's `# fail n`).
