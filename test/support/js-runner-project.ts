@@ -1,22 +1,18 @@
-// A small JavaScript project whose `npm test` is mocha or jest, runnable offline: the runner's package is linked
-// from the repository's own node_modules (its pinned development dependency), with its bin, as npm would install it.
+// A small JavaScript project whose `npm test` is mocha, jest or vitest, runnable offline: the runner's package is
+// linked from the repository's own node_modules (its pinned development dependency), with its bin, as npm would
+// install it.
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./lsp-client.js";
 import { writeFiles } from "./workspace-copy.js";
 
-export type JsRunner = "mocha" | "jest";
+export type JsRunner = "mocha" | "jest" | "vitest";
 
 /** Where each runner's executable lives inside its package. */
-const BIN: Record<JsRunner, string> = { mocha: "bin/mocha.js", jest: "bin/jest.js" };
+const BIN: Record<JsRunner, string> = { mocha: "bin/mocha.js", jest: "bin/jest.js", vitest: "vitest.mjs" };
 
-/** Writes `files` and a package.json whose test script is `script` (the bare runner by default); links the runner. */
-export function writeRunnerProject(
-  dir: string,
-  runner: JsRunner,
-  files: Record<string, string>,
-  script: string = runner,
-): void {
+/** Writes `files` and a package.json whose test script is `script`, and links the runner. */
+export function writeRunnerProject(dir: string, runner: JsRunner, script: string, files: Record<string, string>): void {
   writeFiles(dir, {
     "package.json": JSON.stringify({
       name: `warm-${runner}`,

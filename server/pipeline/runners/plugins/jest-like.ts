@@ -18,23 +18,18 @@ import {
 function jestLikeInvocation(command: TestCommand, options: InvocationOptions): Invocation {
   const only = selection(command, options);
   const report = join(options.reportDir, "report.json");
-  const flags =
-    command.kind === "vitest"
-      ? `--reporter=json --outputFile=${shellQuote(report)}`
-      : `--json --outputFile=${shellQuote(report)}`;
+  const runner = command.kind === "vitest" ? "vitest" : "jest";
+  const reportArgs =
+    runner === "vitest" ? ["--reporter=json", `--outputFile=${report}`] : ["--json", `--outputFile=${report}`];
   const pattern = only ? leafNames(only).map(escapeRegExp).join("|") : undefined;
-  const filter = pattern !== undefined ? `-t ${shellQuote(pattern)}` : "";
-  // jest runs warm (vitest has no warm mode yet): the same arguments as npm passes them, unquoted.
+  const filterArgs = pattern !== undefined ? ["-t", pattern] : [];
+  // The same arguments as npm passes them to the runner, unquoted, for a warm worker.
   const inProcess =
-    command.kind === "jest" && command.command.trim() === "npm test"
-      ? npmRunnerInProcess(options.cwd, "jest", [
-          "--json",
-          `--outputFile=${report}`,
-          ...(pattern !== undefined ? ["-t", pattern] : []),
-        ])
+    command.command.trim() === "npm test"
+      ? npmRunnerInProcess(options.cwd, runner, [...reportArgs, ...filterArgs])
       : undefined;
   return {
-    shell: `${command.command} --silent -- ${flags} ${filter}`.trim(),
+    shell: [command.command, "--silent", "--", ...[...reportArgs, ...filterArgs].map(shellQuote)].join(" "),
     env: { ...(options.env ?? {}) },
     async parse() {
       const json = await readIfExists(report);
@@ -65,7 +60,7 @@ function packageScriptRunner(kind: "vitest" | "jest", script: RegExp): RunnerPlu
       },
     ],
     invocation: jestLikeInvocation,
-    ...(kind === "jest" ? { warm: jsRunnerWarmMode("jest") } : {}),
+    warm: jsRunnerWarmMode(kind),
   };
 }
 

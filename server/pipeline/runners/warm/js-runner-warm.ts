@@ -11,7 +11,7 @@ import { ForkServer } from "./fork-server.js";
 const PLAIN_ARGUMENT = /^[\w@%+=:,./-]+$/;
 
 /** The runners js_runner_warm_server.mjs keeps loaded. */
-export type WarmJsRunner = "mocha" | "jest";
+export type WarmJsRunner = "mocha" | "jest" | "vitest";
 
 /** The warm server script, an ES module shipped in the source tree (as node_warm_server.mjs is). */
 function serverScript(): string {
@@ -63,8 +63,8 @@ export function npmRunnerInProcess(
 }
 
 /**
- * mocha or jest kept warm: one server per scratch copy (see js_runner_warm_server.mjs), which runs each candidate
- * in a fresh worker thread that loaded the runner ahead of the run.
+ * mocha, jest or vitest kept warm: one server per scratch copy (see js_runner_warm_server.mjs), which runs the
+ * runner in a worker thread that loaded it ahead of the run (a fresh worker per candidate; jest's is reused).
  */
 export function jsRunnerWarmMode(runner: WarmJsRunner): WarmMode {
   return {

@@ -1,4 +1,4 @@
-// Warm server of repair-ls for mocha and jest: the runner loaded ahead, a fresh module graph per candidate.
+// Warm server of repair-ls for mocha, jest and vitest: the runner loaded ahead, a fresh module graph per candidate.
 //
 // A long-lived Node process that serves one scratch copy (it runs in that folder, as `npm test` does); the runner
 // runs in a worker_threads Worker, never in the parent, which imports nothing of the workspace or of the runner.
@@ -9,8 +9,10 @@
 //   its own cold runs rely on): one worker keeps jest loaded and calls runCLI once per candidate. It is replaced
 //   after a candidate that calls process.exit, a run that leaves handles open (a cold jest would not end), or a
 //   configuration with forceExit.
+//   vitest runs test files in a pool of its own (child processes or threads, isolated per file): each candidate
+//   runs vitest's CLI in a fresh worker that loaded vitest's modules ahead, as mocha's does.
 //
-// The runner is named by REPAIR_LS_WARM_RUNNER ("mocha" or "jest"). Protocol (as node_warm_server.mjs):
+// The runner is named by REPAIR_LS_WARM_RUNNER ("mocha", "jest" or "vitest"). Protocol (as node_warm_server.mjs):
 //   start:   {"ready": true, "pid": n}
 //   request: {"id": s, "cwd": dir, "args": [...], "env": {...}, "stdout": file, "stderr": file}
 //   replies: {"id": s, "exit": code}, or {"id": s, "cold": reason} when the run cannot be judged here (a candidate
@@ -261,7 +263,23 @@ function loadJest() {
   };
 }
 
-const LOADERS = { mocha: loadMocha, jest: loadJest };
+/**
+ * vitest as its bin runs it: the CLI module, imported with the run's arguments on the command line (it parses them
+ * when imported). The standby loads vitest's programmatic API first, the modules the CLI imports when it starts a
+ * run. Test files run in vitest's own pool (child processes or threads it starts), as on the cold path.
+ */
+async function loadVitest() {
+  const require = workspaceRequire();
+  const root = dirname(require.resolve("vitest/package.json"));
+  const bin = join(root, "vitest.mjs");
+  await import(pathToFileURL(join(root, "dist", "node.js")).href);
+  return async (args) => {
+    process.argv.splice(1, process.argv.length - 1, bin, ...args);
+    await import(pathToFileURL(join(root, "dist", "cli.js")).href);
+  };
+}
+
+const LOADERS = { mocha: loadMocha, jest: loadJest, vitest: loadVitest };
 
 /** Kinds of resources that are requests in flight or the worker's own port, not handles a run left open. */
 const TRANSIENT_RESOURCES = new Set(["MessagePort", "CloseReq", "FSReqCallback", "FSReqPromise", "FileHandleCloseReq"]);
@@ -312,14 +330,14 @@ async function runInWorker() {
     exit(code);
   };
   const finished = () => Atomics.store(flags, 1, 1);
-  if (runner === "mocha") {
+  if (!REUSED.has(runner)) {
     const { env, args } = await nextMessage();
     // The run ends when the worker's event loop is empty, as the cold process ends.
     parentPort.unref();
     if (loadError !== undefined) throw cold(`${runner} could not be loaded: ${loadError.message}`);
     takeEnvironment(env);
     // mocha reads a flag from the command line (--posix-exit-codes).
-    process.argv.push(...args);
+    if (runner === "mocha") process.argv.push(...args);
     await entry(args, finished);
     return;
   }
