@@ -10,6 +10,8 @@
  *
  *   node dist/test/bench/validate.bench.js [bug-id-prefix ...]
  *   REPAIR_BENCH_CANDIDATES=n mutants per bug before the known fix (default 8)
+ *   REPAIR_BENCH_JS_RUNNER=mocha runs the JavaScript fixtures (node --test over test/) with mocha instead, their
+ *     tests unchanged but for `test` = mocha's `it` (the corpus has no mocha project; no bug is added)
  */
 import { readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -26,11 +28,13 @@ import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
 import { silentLogger } from "../../server/core/types.js";
 import { WorkerPool, type Worker } from "../../server/pipeline/validate/pool.js";
 import { bugsDir, copyProject, listBugs, type BugMeta } from "../support/fixture-bugs.js";
+import { swapNodeTestForMocha } from "../support/js-runner-project.js";
 
 /** Per-test deadline of the baseline run, which finds the tests that hang (candidates get a derived one). */
 const BASELINE_TEST_DEADLINE_SECONDS = 5;
 const RUN_TIMEOUT_MS = 120_000;
 const MUTANTS_PER_BUG = Number(process.env.REPAIR_BENCH_CANDIDATES ?? 8);
+const JS_RUNNER = process.env.REPAIR_BENCH_JS_RUNNER;
 
 /** Textual mutations of a buggy line: the kinds of edits the built-in engine makes. */
 const MUTATIONS: readonly (readonly [RegExp, string])[] = [
@@ -180,6 +184,10 @@ async function benchBug(bug: BugMeta): Promise<BugRow | undefined> {
   // The Java fixtures build with a Makefile (javac, then JUnitCore), which the make runner runs as one opaque
   // command; without it the same project is a plain javac + JUnit one, the runner that has a warm worker.
   if (bug.language === "java") rmSync(join(copy.dir, "Makefile"), { force: true });
+  if (JS_RUNNER === "mocha" && bug.language === "javascript" && !swapNodeTestForMocha(copy.dir)) {
+    copy.dispose();
+    return undefined;
+  }
   const workers = new WorkerPool({ root: copy.dir, size: 1, logger: silentLogger });
   const command = await detectTestCommand(copy.dir, defaultConfig());
   if (!command) return undefined;

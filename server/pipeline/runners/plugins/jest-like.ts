@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { parseJestJson } from "../parse/json-reporters.js";
 import type { TestCommand } from "../test-command.js";
+import { jsRunnerWarmMode, npmRunnerInProcess } from "../warm/js-runner-warm.js";
 import type { Invocation, InvocationOptions, RunnerPlugin } from "./plugin.js";
 import {
   RANK,
@@ -17,13 +18,18 @@ import {
 function jestLikeInvocation(command: TestCommand, options: InvocationOptions): Invocation {
   const only = selection(command, options);
   const report = join(options.reportDir, "report.json");
-  const flags =
-    command.kind === "vitest"
-      ? `--reporter=json --outputFile=${shellQuote(report)}`
-      : `--json --outputFile=${shellQuote(report)}`;
-  const filter = only ? `-t ${shellQuote(leafNames(only).map(escapeRegExp).join("|"))}` : "";
+  const runner = command.kind === "vitest" ? "vitest" : "jest";
+  const reportArgs =
+    runner === "vitest" ? ["--reporter=json", `--outputFile=${report}`] : ["--json", `--outputFile=${report}`];
+  const pattern = only ? leafNames(only).map(escapeRegExp).join("|") : undefined;
+  const filterArgs = pattern !== undefined ? ["-t", pattern] : [];
+  // The same arguments as npm passes them to the runner, unquoted, for a warm worker.
+  const inProcess =
+    command.command.trim() === "npm test"
+      ? npmRunnerInProcess(options.cwd, runner, [...reportArgs, ...filterArgs])
+      : undefined;
   return {
-    shell: `${command.command} --silent -- ${flags} ${filter}`.trim(),
+    shell: [command.command, "--silent", "--", ...[...reportArgs, ...filterArgs].map(shellQuote)].join(" "),
     env: { ...(options.env ?? {}) },
     async parse() {
       const json = await readIfExists(report);
@@ -32,6 +38,7 @@ function jestLikeInvocation(command: TestCommand, options: InvocationOptions): I
       return tests.length > 0 ? { tests } : undefined;
     },
     buildFailed: genericBuildFailed,
+    ...(inProcess ? { inProcess } : {}),
   };
 }
 
@@ -53,6 +60,7 @@ function packageScriptRunner(kind: "vitest" | "jest", script: RegExp): RunnerPlu
       },
     ],
     invocation: jestLikeInvocation,
+    warm: jsRunnerWarmMode(kind),
   };
 }
 

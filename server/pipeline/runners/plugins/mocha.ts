@@ -1,8 +1,12 @@
 import { parseMochaJson } from "../parse/json-reporters.js";
+import { jsRunnerWarmMode, npmRunnerInProcess } from "../warm/js-runner-warm.js";
 import type { RunnerPlugin } from "./plugin.js";
 import { RANK, escapeRegExp, genericBuildFailed, leafNames, makeCommand, selection, shellQuote } from "./shared.js";
 
-/** mocha through `npm test`, with its JSON reporter and `--grep` selection. */
+/**
+ * mocha through `npm test`, with its JSON reporter and `--grep` selection; kept warm (a worker thread per candidate
+ * that loaded mocha ahead) when the script is plain `mocha <arguments>`.
+ */
 export const mochaRunner: RunnerPlugin = {
   kind: "mocha",
   canSelect: true,
@@ -18,9 +22,19 @@ export const mochaRunner: RunnerPlugin = {
       },
     },
   ],
+  warm: jsRunnerWarmMode("mocha"),
   invocation(command, options) {
     const only = selection(command, options);
-    const filter = only ? `--grep ${shellQuote(leafNames(only).map(escapeRegExp).join("|"))}` : "";
+    const pattern = only ? leafNames(only).map(escapeRegExp).join("|") : undefined;
+    const filter = pattern !== undefined ? `--grep ${shellQuote(pattern)}` : "";
+    const inProcess =
+      command.command.trim() === "npm test"
+        ? npmRunnerInProcess(options.cwd, "mocha", [
+            "--reporter",
+            "json",
+            ...(pattern !== undefined ? ["--grep", pattern] : []),
+          ])
+        : undefined;
     return {
       shell: `${command.command} --silent -- --reporter json ${filter}`.trim(),
       env: { ...(options.env ?? {}) },
@@ -29,6 +43,7 @@ export const mochaRunner: RunnerPlugin = {
         return Promise.resolve(tests.length > 0 ? { tests } : undefined);
       },
       buildFailed: genericBuildFailed,
+      ...(inProcess ? { inProcess } : {}),
     };
   },
 };

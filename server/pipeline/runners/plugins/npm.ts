@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseAnyTextOutput } from "../parse/auto.js";
+import { npmScriptsOf } from "../warm/js-runner-warm.js";
 import { nodeTestWarmMode, npmScriptInProcess } from "../warm/node-test-warm.js";
 import { v8CoverageHook } from "./node-coverage-hook.js";
 import type { InProcessRun, RunnerPlugin } from "./plugin.js";
@@ -12,13 +11,8 @@ import { RANK, genericBuildFailed, makeCommand, parseTapOutcomes } from "./share
  */
 function inProcessOf(command: string, cwd: string): InProcessRun | undefined {
   if (command.trim() !== "npm test") return undefined;
-  try {
-    const manifest = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")) as { scripts?: { test?: unknown } };
-    const script = manifest.scripts?.test;
-    return typeof script === "string" ? npmScriptInProcess(script) : undefined;
-  } catch {
-    return undefined;
-  }
+  const script = npmScriptsOf(cwd)?.test;
+  return script !== undefined ? npmScriptInProcess(script) : undefined;
 }
 
 /** `npm test` with a script no runner plug-in takes over: TAP when it prints TAP, any known text format else. */
