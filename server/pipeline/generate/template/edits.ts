@@ -98,6 +98,27 @@ export interface TemplateLines {
  * One choice is not from a table: a whole-hunk deletion that makes the tests pass is the classic plausible but
  * wrong patch, so the deletion share is halved. Languages other than Java and Python take the Java/Python means.
  */
+/** The share column of the table above, percent of real fixes, as the calibration script reads it. */
+export const PUBLISHED_KIND_SHARE: Readonly<Record<TemplateEditKind, number>> = {
+  identifier: 30.6,
+  callee: 17.4,
+  donor: 6.4,
+  condition: 7.4,
+  delete: 2.75,
+  copy: 11.0,
+  "off-by-one": 9.0,
+  literal: 2.15,
+  return: 2.0,
+  wrap: 8.1,
+  unwrap: 2.95,
+  guard: 3.3,
+  bounds: 3.3,
+  expression: 1.4,
+  swap: 1.2,
+  sql: 1.2,
+  operator: 2.85,
+};
+
 export const PUBLISHED_KIND_PRIOR: Readonly<Record<TemplateEditKind, number>> = {
   identifier: 1.0,
   callee: 0.86,
@@ -155,6 +176,22 @@ export function sizeFactor(changedChars: number): number {
 
 export function scoreOf(kind: TemplateEditKind, weight: number, changedChars: number): number {
   return EDIT_KIND_PRIOR[kind] * Math.min(1, Math.max(0, weight)) * sizeFactor(changedChars);
+}
+
+/**
+ * How far a retrieved line that agrees with a candidate moves its score towards 1: a donor of similarity 1 halves
+ * the candidate's remaining doubt (1 - score), a donor of similarity 0 or no donor leaves the score as it is. A
+ * mutation whose new line is written, word for word, elsewhere in the workspace is the edit the code base itself
+ * suggests (the redundancy assumption behind donor-based repair: ssFix, Xin and Reiss, ASE 2017; SimFix, Jiang
+ * et al., ISSTA 2018). The factor is a design choice, not fitted to any fixture.
+ */
+export const DONOR_SUPPORT = 0.5;
+
+/** A score raised by a donor's similarity in [0, 1] (see DONOR_SUPPORT); never above 1, never below the score. */
+export function withDonorSupport(score: number, similarity: number): number {
+  const s = Math.min(1, Math.max(0, Number.isFinite(similarity) ? similarity : 0));
+  const base = Math.min(1, Math.max(0, score));
+  return base + (1 - base) * DONOR_SUPPORT * s;
 }
 
 /** Characters that differ between two texts once their common prefix and suffix are set aside. */
