@@ -94,17 +94,10 @@ describe("single-hunk phase", () => {
     expect([...interleaved([plain, backed], [1, 1])].map(describe_)).toEqual(["b.py:7=x", "a.py:3=x"]);
   });
 
-  test("a text a hunk already offered is not offered again, and unusable scores sort last", () => {
-    const a = {
-      hunk: hunkA,
-      candidates: [candidate("same", 0.9), candidate("same", 0.8), candidate("nan", Number.NaN)],
-    };
+  test("unusable suspiciousness counts every hunk alike, and an unusable score sorts last", () => {
+    const a = { hunk: hunkA, candidates: [candidate("a0", 0.9), candidate("nan", Number.NaN)] };
     const b = list(hunkB, ["b0"]);
-    expect([...interleaved([a, b], [Number.NaN, 1])].map(describe_)).toEqual([
-      "b.py:7=b0",
-      "a.py:3=same",
-      "a.py:3=nan",
-    ]);
+    expect([...interleaved([a, b], [Number.NaN, 1])].map(describe_)).toEqual(["b.py:7=b0", "a.py:3=a0", "a.py:3=nan"]);
   });
 
   test("lists are generated lazily, when no candidate at hand can outrank the hunk, in the same order", async () => {

@@ -35,18 +35,17 @@ function nextHunk(
  * The order in which single-hunk candidates are tried when the right hunk is not known: a merge of the hunks'
  * lists by candidatePriority, the hunk's suspiciousness times the candidate's score (family prior, donor
  * similarity, size). A strong candidate of a suspicious hunk comes before a weak one of a less suspicious hunk,
- * and a weak hunk's strongest candidates still come before the long tail of the top hunk's list. A text a hunk
- * already offered is skipped. `suspiciousness` holds each list's localisation score.
+ * and a weak hunk's strongest candidates still come before the long tail of the top hunk's list. `suspiciousness`
+ * holds each list's localisation score. Lists come bounded and de-duplicated from where they are made
+ * (repair.candidatesPerHunk, filterCandidates); an equal text from a second generator is kept, since voting
+ * counts the generators behind a patch (rank.ts).
  */
 export function* interleaved(lists: readonly HunkCandidates[], suspiciousness: readonly number[]): Generator<Patch> {
   const weights = hunkWeights(lists.map((_, i) => suspiciousness[i] ?? 0));
   const next = lists.map(() => 0);
-  const offered = lists.map(() => new Set<string>());
   for (let i = nextHunk(lists, weights, next); i >= 0; i = nextHunk(lists, weights, next)) {
     const candidate = lists[i]!.candidates[next[i]!]!;
     next[i]!++;
-    if (offered[i]!.has(candidate.text)) continue;
-    offered[i]!.add(candidate.text);
     yield [{ hunk: lists[i]!.hunk, candidate }];
   }
 }
@@ -68,7 +67,6 @@ export async function lazySingleHunkPhase(
   const weights = hunkWeights(suspiciousness);
   const lists: (HunkCandidates | null | undefined)[] = Array.from({ length: hunkCount }, () => undefined);
   const next = Array.from({ length: hunkCount }, () => 0);
-  const offered = Array.from({ length: hunkCount }, () => new Set<string>());
   let chain: Promise<unknown> = Promise.resolve();
 
   const pick = async (): Promise<Patch | undefined> => {
@@ -83,8 +81,6 @@ export async function lazySingleHunkPhase(
       if (list === null) continue;
       const candidate = list.candidates[next[best]!]!;
       next[best]!++;
-      if (offered[best]!.has(candidate.text)) continue;
-      offered[best]!.add(candidate.text);
       return [{ hunk: list.hunk, candidate }];
     }
   };
