@@ -4,7 +4,7 @@ import { bestFirstPhase } from "./combine/best-first.js";
 import { greedyPhase } from "./combine/greedy.js";
 import { overlaps, type HunkCandidates } from "./combine/patch.js";
 import { sameTextGroups, sameTextPhase } from "./combine/same-text.js";
-import { lazySingleHunkPhase, type EvaluatedPatch } from "./combine/single-hunk.js";
+import { lazySingleHunkPhase, singleHunkPhase, type EvaluatedPatch } from "./combine/single-hunk.js";
 import type { CandidateSource } from "./candidates.js";
 import { buildHunkContext } from "./context.js";
 import type { RankedHunk } from "./localise/localise.js";
@@ -79,12 +79,12 @@ export async function searchPatches(options: SearchOptions): Promise<void> {
 
 /** Model candidates that arrive after their hunk's list was made, and the deliveries still expected. */
 class LateCandidates {
-  private readonly lives: LiveCandidates[] = [];
+  private readonly lives: { live: LiveCandidates; suspiciousness: number }[] = [];
   private readonly pending = new Set<Promise<void>>();
 
-  /** Inserts a hunk's late candidates into its live list when they arrive. */
-  track(live: LiveCandidates, arriving: Promise<Candidate[]>): void {
-    this.lives.push(live);
+  /** Inserts a hunk's late candidates into its live list (of a hunk with that localisation score) when they arrive. */
+  track(live: LiveCandidates, suspiciousness: number, arriving: Promise<Candidate[]>): void {
+    this.lives.push({ live, suspiciousness });
     const placed: Promise<void> = arriving
       .then(
         (candidates) => live.insert(candidates),
@@ -104,9 +104,14 @@ class LateCandidates {
       else signal.addEventListener("abort", () => resolve(), { once: true });
     });
     while (!validator.done() && !signal.aborted) {
-      const lists = this.lives.filter((l) => l.waiting > 0).map((l) => l.takeWaiting());
-      if (lists.length > 0) {
-        await lazySingleHunkPhase(lists.length, (i) => Promise.resolve(lists[i]), validator);
+      const waiting = this.lives.filter((l) => l.live.waiting > 0);
+      if (waiting.length > 0) {
+        const lists = waiting.map((l) => l.live.takeWaiting());
+        await singleHunkPhase(
+          lists,
+          waiting.map((l) => l.suspiciousness),
+          validator,
+        );
         continue;
       }
       if (this.pending.size === 0) return;
@@ -154,6 +159,7 @@ async function searchPhases(
     if (arriving)
       late.track(
         live,
+        ranked.score,
         arriving.then((arrived) => arrived.filter(useful)),
       );
     if (kept.length === 0) return undefined;
@@ -181,8 +187,9 @@ async function searchPhases(
     }
     return pending;
   };
+  const suspiciousness = options.hunks.map((h) => h.score);
   validator.startPhase("single-hunk", SINGLE_HUNK_SHARE);
-  const singles = await lazySingleHunkPhase(options.hunks.length, listFor, validator);
+  const singles = await lazySingleHunkPhase(suspiciousness, listFor, validator);
   validator.startPhase("single-hunk", 1);
   if (validator.done()) return;
   // The model strategies (feedback rounds, joint and function-level edits) take their share before the combination
@@ -200,7 +207,7 @@ async function searchPhases(
   };
   if (validator.plausibleCount > 0) {
     // Something plausible exists: spend what is left looking for alternatives among single hunks.
-    await lazySingleHunkPhase(options.hunks.length, listFor, validator);
+    await lazySingleHunkPhase(suspiciousness, listFor, validator);
     return;
   }
   // Hunks not generated yet (the budget share ran out) still join the multi-hunk phases.
@@ -211,7 +218,7 @@ async function searchPhases(
   }
   const { pool, poolTexts } = multiHunkPool(await everyList(), singles, validator.baselineFailing, buggyTexts);
   if (pool.length < 2) {
-    await lazySingleHunkPhase(options.hunks.length, listFor, validator);
+    await lazySingleHunkPhase(suspiciousness, listFor, validator);
     return;
   }
   const maxHunks = options.config["repair.maxHunks"];
@@ -236,7 +243,7 @@ async function searchPhases(
   });
   if (!validator.done()) {
     validator.startPhase("single-hunk", 1);
-    await lazySingleHunkPhase(options.hunks.length, listFor, validator);
+    await lazySingleHunkPhase(suspiciousness, listFor, validator);
   }
 }
 

@@ -13,6 +13,7 @@ import { sameTextGroups, sameTextPatches, sameTextPhase } from "../../server/pip
 import { interleaved, lazySingleHunkPhase, singleHunkPhase } from "../../server/pipeline/combine/single-hunk.js";
 import { multiHunkPool } from "../../server/pipeline/search.js";
 import type { Candidate, Hunk } from "../../server/core/types.js";
+import { withDonorSupport } from "../../server/pipeline/generate/template/edits.js";
 
 const hunkA: Hunk = { file: "/w/a.py", startLine: 3, endLine: 4 };
 const hunkB: Hunk = { file: "/w/b.py", startLine: 7, endLine: 8 };
@@ -59,13 +60,49 @@ class ScriptedEvaluator implements Evaluator {
 }
 
 describe("single-hunk phase", () => {
-  test("interleaves hunks by (hunk rank + 1) * (candidate rank + 1)", () => {
-    const order = [...interleaved([list(hunkA, ["a0", "a1", "a2"]), list(hunkB, ["b0", "b1"])])].map(describe_);
-    expect(order).toEqual(["a.py:3=a0", "a.py:3=a1", "b.py:7=b0", "a.py:3=a2", "b.py:7=b1"]);
+  test("equally suspicious hunks are merged by candidate score, ties to the earlier hunk", () => {
+    const order = [...interleaved([list(hunkA, ["a0", "a1", "a2"]), list(hunkB, ["b0", "b1"])], [0.8, 0.8])].map(
+      describe_,
+    );
+    expect(order).toEqual(["a.py:3=a0", "b.py:7=b0", "a.py:3=a1", "b.py:7=b1", "a.py:3=a2"]);
   });
 
-  test("lists are generated lazily, when a hunk's first candidate comes up, in the same order", async () => {
+  test("a more suspicious hunk's strong candidate comes before a weaker hunk's, whose best beat the long tail", () => {
+    // Priorities: a0 1 x 0.9, b0 0.5 x 0.9, b1 0.5 x 0.8, a1 1 x 0.3.
+    const a = { hunk: hunkA, candidates: [candidate("a0", 0.9), candidate("a1", 0.3)] };
+    const b = { hunk: hunkB, candidates: [candidate("b0", 0.9), candidate("b1", 0.8)] };
+    expect([...interleaved([a, b], [1, 0.5])].map(describe_)).toEqual([
+      "a.py:3=a0",
+      "b.py:7=b0",
+      "b.py:7=b1",
+      "a.py:3=a1",
+    ]);
+    // The same lists with the hunks' suspiciousness swapped: b's candidates lead.
+    expect([...interleaved([a, b], [0.5, 1])].map(describe_)).toEqual([
+      "b.py:7=b0",
+      "b.py:7=b1",
+      "a.py:3=a0",
+      "a.py:3=a1",
+    ]);
+  });
+
+  test("a donor-backed candidate goes before an equal one without a donor", () => {
+    // Equal family prior (0.6) and equally suspicious hunks; the donor-backed edit's score carries the retrieved
+    // line's similarity (edits.ts withDonorSupport).
+    const plain = { hunk: hunkA, candidates: [candidate("x", 0.6)] };
+    const backed = { hunk: hunkB, candidates: [candidate("x", withDonorSupport(0.6, 0.7))] };
+    expect([...interleaved([plain, backed], [1, 1])].map(describe_)).toEqual(["b.py:7=x", "a.py:3=x"]);
+  });
+
+  test("unusable suspiciousness counts every hunk alike, and an unusable score sorts last", () => {
+    const a = { hunk: hunkA, candidates: [candidate("a0", 0.9), candidate("nan", Number.NaN)] };
+    const b = list(hunkB, ["b0"]);
+    expect([...interleaved([a, b], [Number.NaN, 1])].map(describe_)).toEqual(["b.py:7=b0", "a.py:3=a0", "a.py:3=nan"]);
+  });
+
+  test("lists are generated lazily, when no candidate at hand can outrank the hunk, in the same order", async () => {
     const lists = [list(hunkA, ["a0", "a1", "a2", "a3"]), list(hunkB, ["b0", "b1"]), list(hunkC, ["c0"])];
+    const suspiciousness = [1, 0.85, 0.5];
     const asked: string[] = [];
     const evaluator = new ScriptedEvaluator(1, {});
     const original = evaluator.evaluate.bind(evaluator);
@@ -74,23 +111,24 @@ describe("single-hunk phase", () => {
       return original(patch);
     };
     await lazySingleHunkPhase(
-      3,
+      suspiciousness,
       (i) => {
         asked.push(`list ${i}`);
         return Promise.resolve(lists[i]);
       },
       evaluator,
     );
-    expect(evaluator.evaluated).toEqual([...interleaved(lists)].map(describe_));
+    expect(evaluator.evaluated).toEqual([...interleaved(lists, suspiciousness)].map(describe_));
+    // Hunk b (weight 0.85) could beat a1 (0.9) only after a0 (1) and a1 have gone; hunk c (0.5) only after a3.
     expect(asked.slice(0, 4)).toEqual(["list 0", "eval a.py:3=a0", "eval a.py:3=a1", "list 1"]);
-    expect(asked.indexOf("list 2")).toBeGreaterThan(asked.indexOf("eval b.py:7=b0"));
+    expect(asked.indexOf("list 2")).toBeGreaterThan(asked.indexOf("eval a.py:3=a3"));
   });
 
   test("finds the fix in the second hunk before the first hunk's long tail", async () => {
     const a = list(hunkA, ["a0", "a1", "a2", "a3", "a4", "a5"]);
     const b = list(hunkB, ["b0", "fix"]);
     const evaluator = new ScriptedEvaluator(2, { "b.py:7=fix": 0 });
-    const results = await singleHunkPhase([a, b], evaluator);
+    const results = await singleHunkPhase([a, b], [1, 1], evaluator);
     const plausible = results.filter((r) => r.evaluation.kind === "plausible").map((r) => describe_(r.patch));
     expect(plausible).toEqual(["b.py:7=fix"]);
     expect(evaluator.evaluated.indexOf("b.py:7=fix")).toBeLessThan(evaluator.evaluated.indexOf("a.py:3=a5"));
@@ -110,9 +148,9 @@ describe("phase 1: the same text everywhere", () => {
     const a = list(hunkA, ["n - 1", "n + 1"]);
     const b = list(hunkB, ["n * 2", "n + 1"]);
     const evaluator = new ScriptedEvaluator(3, { "a.py:3=n + 1 b.py:7=n + 1": 0 });
-    expect((await singleHunkPhase([a, b], new ScriptedEvaluator(3, {}))).every((r) => r.evaluation.failing === 3)).toBe(
-      true,
-    );
+    expect(
+      (await singleHunkPhase([a, b], [1, 1], new ScriptedEvaluator(3, {}))).every((r) => r.evaluation.failing === 3),
+    ).toBe(true);
     const results = await sameTextPhase(sameTextGroups([a, b], ["n", "n"], 4), evaluator);
     expect(results.find((r) => r.evaluation.kind === "plausible")).toBeDefined();
     expect(evaluator.evaluated[0]).toBe("a.py:3=n + 1 b.py:7=n + 1");

@@ -3,7 +3,8 @@ import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { generateCandidates, DONOR_TIMEOUT_MS } from "../../server/pipeline/generate/index.js";
 import type { Candidate, HunkContext, RetrievedLine, Retriever } from "../../server/core/types.js";
 import { silentLogger, silentProgress } from "../../server/core/types.js";
-import { hunkContext, NO_EVIDENCE } from "./hunk-fixture.js";
+import { hunkContext, NO_EVIDENCE, showCandidates } from "./hunk-fixture.js";
+import { withDonorSupport } from "../../server/pipeline/generate/template/edits.js";
 
 const BUILTIN: Config = { ...defaultConfig(), engine: "builtin" };
 
@@ -92,6 +93,26 @@ describe("template engine details", () => {
     const donor = candidates.find((c) => c.text === "    total = sum(values)");
     expect(donor?.generator).toBe("donor");
     expect(donor?.description).toContain("items -> values");
+  });
+
+  it("ranks a mutation that a donor line spells out above its equal sibling, by the donor's similarity", async () => {
+    const source = "def f(a, b):\n    return a - b\n";
+    const context = await hunkContext("python", source, { first: "return a - b" });
+    const plain = await generate(context);
+    const backed = await generate(
+      context,
+      retrieverOf([{ file: "/work/project/ops.py", line: 3, text: "  return a - a", score: 0.8, scope: "workspace" }]),
+    );
+    const sibling = (list: Candidate[]): Candidate | undefined => list.find((c) => c.text === "    return b - b");
+    const spelled = (list: Candidate[]): Candidate | undefined => list.find((c) => c.text === "    return a - a");
+    // Without the donor the two identifier edits tie, and the engine's own order puts `b - b` first.
+    expect(spelled(plain)?.score, showCandidates(plain, 8)).toBe(sibling(plain)?.score);
+    expect(plain.indexOf(sibling(plain)!)).toBeLessThan(plain.indexOf(spelled(plain)!));
+    expect(spelled(backed)?.editKind).toBe("identifier");
+    expect(spelled(backed)?.score).toBeCloseTo(withDonorSupport(spelled(plain)!.score, 0.8), 10);
+    expect(backed.indexOf(spelled(backed)!), showCandidates(backed, 8)).toBeLessThan(backed.indexOf(sibling(backed)!));
+    // Candidates no donor spells out keep their scores.
+    expect(sibling(backed)?.score).toBe(sibling(plain)?.score);
   });
 
   it("survives a retriever that fails or hangs", async () => {

@@ -2,10 +2,10 @@ import type { Node } from "web-tree-sitter";
 import type { ParsedFile } from "../../../../grammars/parser.js";
 import { enclosingFunction, statementsInRange, type FunctionSpan } from "../../../../grammars/syntax.js";
 import type { Candidate, HunkContext, RetrievedLine } from "../../../core/types.js";
-import { hunkSpan, offsetInHunkText, type FileLines } from "../hunk-text.js";
+import { hunkSpan, normaliseWhitespace, offsetInHunkText, type FileLines } from "../hunk-text.js";
 import { detectIndentUnit, hunkIndent } from "../indentation.js";
 import { donorEdits, knownNames } from "./donors.js";
-import { changedChars, scoreOf, type TemplateEdit, type TemplateLines } from "./edits.js";
+import { changedChars, scoreOf, withDonorSupport, type TemplateEdit, type TemplateLines } from "./edits.js";
 import { syntaxFor } from "./language-syntax.js";
 import type { LineInput } from "./line-input.js";
 import { copyRegion, descendants, nodesWithin, type LiteNode } from "./lite-tree.js";
@@ -152,6 +152,7 @@ export async function templateCandidates(input: TemplateInput): Promise<Candidat
   ];
 
   const hunkText = file.lines.slice(hunk.startLine, Math.max(hunk.startLine, hunk.endLine)).join("\n");
+  const support = donorSupport(input.donors, hunkText);
   const candidates: Candidate[] = [];
   for (const edit of edits) {
     if (edit.start < span.start || edit.end > span.end) continue;
@@ -159,14 +160,41 @@ export async function templateCandidates(input: TemplateInput): Promise<Candidat
     const to = offsetInHunkText(file, hunk.startLine, edit.end);
     const text = (hunkText.slice(0, from) + edit.replacement + hunkText.slice(to)).replace(/\r\n/g, "\n");
     const changed = changedChars(hunkText, text);
-    candidates.push(toCandidate(text, edit.kind, edit.description, scoreOf(edit.kind, edit.weight, changed)));
+    const score = support(text, scoreOf(edit.kind, edit.weight, changed));
+    candidates.push(toCandidate(text, edit.kind, edit.description, score));
   }
   for (const edit of lineEdits) {
     // A deletion is small however many characters it removes; its prior already says how risky it is.
     const changed = edit.kind === "delete" ? 0 : changedChars(hunkText, edit.text);
-    candidates.push(toCandidate(edit.text, edit.kind, edit.description, scoreOf(edit.kind, edit.weight, changed)));
+    const prior = scoreOf(edit.kind, edit.weight, changed);
+    // A donor's own similarity is already its weight; only the other families can be backed by one.
+    const score = edit.kind === "donor" ? prior : support(edit.text, prior);
+    candidates.push(toCandidate(edit.text, edit.kind, edit.description, score));
   }
   return rank(candidates);
+}
+
+/**
+ * Donor support for the hunk's candidates: a candidate whose new lines include one that a donor line spells the
+ * same (after whitespace normalisation) gets its score raised by that donor's similarity (withDonorSupport);
+ * every other candidate keeps its score.
+ */
+function donorSupport(donors: readonly RetrievedLine[], hunkText: string): (text: string, score: number) => number {
+  const similarity = new Map<string, number>();
+  for (const donor of donors) {
+    const key = normaliseWhitespace(donor.text);
+    if (key !== "") similarity.set(key, Math.max(similarity.get(key) ?? 0, donor.score));
+  }
+  const original = new Set(hunkText.split("\n").map(normaliseWhitespace));
+  return (text, score) => {
+    if (similarity.size === 0) return score;
+    let best = 0;
+    for (const line of text.split("\n")) {
+      const key = normaliseWhitespace(line);
+      if (!original.has(key)) best = Math.max(best, similarity.get(key) ?? 0);
+    }
+    return best > 0 ? withDonorSupport(score, best) : score;
+  };
 }
 
 function toCandidate(text: string, kind: TemplateEdit["kind"], description: string, score: number): Candidate {
