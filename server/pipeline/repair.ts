@@ -91,7 +91,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     let records: ValidationRecord[] = results[0]?.judged.slice() ?? [];
     if (results.length > 1) {
       records = await jointStep(task, workspace, grouped.baselined, results);
-      if (!records.some(isRepair) && !env.signal.aborted) {
+      if (!records.some(isRepair) && tiedTogether(results, records) && !env.signal.aborted) {
         records.push(...(await repairAsOne(task, workspace, grouped.baselined)));
       }
     }
@@ -123,8 +123,8 @@ function budgetFor(task: TaskState, baselined: Baselined, groups: readonly Group
 }
 
 /**
- * The fallback when the groups' patches together are no repair (a passing test may tie the groups' code together,
- * so that each group's fix alone breaks it): every failing test the task repairs, as one task, with what remains.
+ * The fallback when the groups' patches together are no repair and the groups look tied together (a passing test
+ * that each group's fix alone breaks): every failing test the task repairs, as one task, with what remains.
  */
 async function repairAsOne(task: TaskState, workspace: Workspace, baselined: Baselined): Promise<ValidationRecord[]> {
   task.notes.push(GROUPS_FELL_BACK_NOTE);
@@ -188,6 +188,20 @@ async function repairGroups(
 function jointReserve(task: TaskState, baselined: Baselined): number {
   const runMs = JOINT_CONFIRM_RUNS * 1000 * (baselined.baseline.run.seconds + 1);
   return Math.min(JOINT_CONFIRM_BUDGET_SHARE * (task.deadline - Date.now()), runMs);
+}
+
+/**
+ * Whether the groups look tied together, so that repairing their tests as one task may succeed where the groups
+ * failed: the joint patch broke a test, or a group without a repair had a candidate that broke another test (the
+ * validator counts regressions only once the failing tests pass: each fix alone may break a test that only both
+ * together keep passing). A group that simply found no fix for
+ * its own tests gains nothing from a joint search, which would try the same candidates again.
+ */
+function tiedTogether(results: readonly GroupResult[], joint: readonly ValidationRecord[]): boolean {
+  const breaksAnother = (r: ValidationRecord): boolean =>
+    r.outcome.kind === "failing-tests" && r.outcome.regressions > 0;
+  if (joint.some(breaksAnother)) return true;
+  return results.some((g) => !g.judged.some(isRepair) && g.judged.some(breaksAnother));
 }
 
 function isRepair(record: ValidationRecord): boolean {
