@@ -4,6 +4,7 @@ import { detectTestCommand } from "../pipeline/runners/detect.js";
 import { resolve } from "node:path";
 import { applyAndConfirm, DEFAULT_CONFIRM_SECONDS } from "./apply.js";
 import { patchesToApply } from "./formats.js";
+import { readArgs } from "./options.js";
 import { readReportFile } from "./report-file.js";
 
 export const APPLY_USAGE = `Usage: repair-ls apply REPORT.json [DIR] [--timeout-seconds N] [--test-command CMD]
@@ -22,25 +23,27 @@ Exit codes:
 export function parseApplyArgs(
   argv: readonly string[],
 ): { report: string; dir: string; timeoutSeconds: number; testCommand?: string } | { error: string } | { help: true } {
-  const positional: string[] = [];
+  const written = readArgs(argv, {
+    help: { type: "boolean", short: "h" },
+    "timeout-seconds": { type: "string" },
+    "test-command": { type: "string" },
+  });
+  if ("error" in written) return written;
   let timeoutSeconds = DEFAULT_CONFIRM_SECONDS;
   let testCommand: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    if (name === "--help" || name === "-h") return { help: true };
-    if (name === "--timeout-seconds") {
-      const value = Number(eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-      if (!Number.isInteger(value) || value <= 0) return { error: "--timeout-seconds needs a positive whole number" };
-      timeoutSeconds = value;
-    } else if (name === "--test-command") {
-      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+  for (const { name, value } of written.options) {
+    if (name === "help") return { help: true };
+    if (name === "timeout-seconds") {
+      const seconds = Number(value);
+      if (!Number.isInteger(seconds) || seconds <= 0)
+        return { error: "--timeout-seconds needs a positive whole number" };
+      timeoutSeconds = seconds;
+    } else if (name === "test-command") {
       if (!value?.trim()) return { error: "--test-command needs the command" };
       testCommand = value;
-    } else if (arg.startsWith("-")) return { error: `unknown option: ${arg}` };
-    else positional.push(arg);
+    }
   }
+  const positional = written.positionals;
   const [report, dir, extra] = positional;
   if (!report) return { error: "give the JSON report to apply" };
   if (extra !== undefined) return { error: `unexpected argument: ${extra}` };

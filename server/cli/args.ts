@@ -1,3 +1,5 @@
+import { readArgs, type OptionTable } from "./options.js";
+
 /** What the command line asks for. Parsing is pure so that every flag combination is unit-tested. */
 export type CliCommand =
   | { readonly kind: "serve"; readonly transport: "stdio" }
@@ -16,26 +18,42 @@ export const USAGE = `Usage: repair-ls [--stdio | --socket=PORT | --node-ipc]   
        repair-ls apply REPORT.json [DIR]                   write a report's repairs and confirm them (see --help)
        repair-ls --version | --help`;
 
+const SERVER_OPTIONS: OptionTable = {
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+  stdio: { type: "boolean" },
+  "node-ipc": { type: "boolean" },
+  socket: { type: "string" },
+  port: { type: "string" },
+  // Sent by vscode-languageclient alongside the transport flag; the server watches the parent through
+  // initialize's processId instead, so the flag is accepted and ignored.
+  clientProcessId: { type: "string" },
+};
+
 export function parseArgs(argv: readonly string[]): CliCommand {
   if (argv[0] === "fix-all") return { kind: "fix-all", args: argv.slice(1) };
   if (argv[0] === "merge-reports") return { kind: "merge-reports", args: argv.slice(1) };
   if (argv[0] === "apply") return { kind: "apply", args: argv.slice(1) };
+  const written = readArgs(argv, SERVER_OPTIONS);
+  if ("error" in written) return { kind: "error", message: written.error };
+  const [stray] = written.positionals;
+  if (stray !== undefined) return { kind: "error", message: `unknown option: ${stray}` };
   let command: CliCommand = { kind: "serve", transport: "stdio" };
-  for (const arg of argv) {
-    if (arg === "--version" || arg === "-v") return { kind: "version" };
-    if (arg === "--help" || arg === "-h") return { kind: "help" };
-    if (arg === "--stdio") command = { kind: "serve", transport: "stdio" };
-    else if (arg === "--node-ipc") command = { kind: "serve", transport: "node-ipc" };
-    else if (arg.startsWith("--socket=") || arg.startsWith("--port=")) {
-      const port = Number(arg.slice(arg.indexOf("=") + 1));
-      if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-        return { kind: "error", message: `invalid port in ${arg}: expected a number from 1 to 65535` };
+  for (const { name, value } of written.options) {
+    if (name === "version") return { kind: "version" };
+    if (name === "help") return { kind: "help" };
+    if (name === "stdio") command = { kind: "serve", transport: "stdio" };
+    else if (name === "node-ipc") command = { kind: "serve", transport: "node-ipc" };
+    else if (name === "socket" || name === "port") {
+      const port = Number(value);
+      if (!value || !Number.isInteger(port) || port <= 0 || port > 65535) {
+        return {
+          kind: "error",
+          message: `invalid port in --${name}=${value ?? ""}: expected a number from 1 to 65535`,
+        };
       }
       command = { kind: "serve", transport: "socket", port };
-    } else if (arg.startsWith("--clientProcessId=")) {
-      // Sent by vscode-languageclient alongside the transport flag; the server watches the parent through
-      // initialize's processId instead, so the flag is accepted and ignored.
-    } else return { kind: "error", message: `unknown option: ${arg}` };
+    }
   }
   return command;
 }

@@ -1,4 +1,5 @@
 import type { ShardSpec } from "../pipeline/shard.js";
+import { readArgs, type OptionTable } from "./options.js";
 
 export type OutputFormat = "text" | "diff" | "json" | "sarif";
 export type EngineChoice = "auto" | "builtin" | "ollama";
@@ -35,9 +36,22 @@ Exit codes:
 const FORMATS: readonly OutputFormat[] = ["text", "diff", "json", "sarif"];
 const ENGINES: readonly EngineChoice[] = ["auto", "builtin", "ollama"];
 
+const FIX_ALL_OPTIONS: OptionTable = {
+  help: { type: "boolean", short: "h" },
+  apply: { type: "boolean" },
+  "apply-partial": { type: "boolean" },
+  "test-cmd": { type: "string" },
+  format: { type: "string" },
+  output: { type: "string" },
+  engine: { type: "string" },
+  "budget-seconds": { type: "string" },
+  shard: { type: "string" },
+};
+
 /** Parses fix-all's arguments; `--flag=value` and `--flag value` are both accepted. Pure, so it is unit-tested. */
 export function parseFixAllArgs(argv: readonly string[]): FixAllOptions | { error: string } | { help: true } {
-  let dir: string | undefined;
+  const written = readArgs(argv, FIX_ALL_OPTIONS);
+  if ("error" in written) return written;
   let testCommand: string | undefined;
   let apply = false;
   let applyPartial = false;
@@ -46,64 +60,49 @@ export function parseFixAllArgs(argv: readonly string[]): FixAllOptions | { erro
   let engine: EngineChoice | undefined;
   let budgetSeconds: number | undefined;
   let shard: ShardSpec | "auto" | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    const takeValue = (): string | undefined => (eq > 0 && arg.startsWith("--") ? arg.slice(eq + 1) : argv[++i]);
+  for (const { name, value } of written.options) {
     switch (name) {
-      case "--help":
-      case "-h":
+      case "help":
         return { help: true };
-      case "--apply":
+      case "apply":
         apply = true;
         break;
-      case "--apply-partial":
+      case "apply-partial":
         applyPartial = true;
         break;
-      case "--test-cmd": {
-        const value = takeValue();
+      case "test-cmd":
         if (!value) return { error: "--test-cmd needs a command" };
         testCommand = value;
         break;
-      }
-      case "--format": {
-        const value = takeValue();
+      case "format":
         if (!FORMATS.includes(value as OutputFormat)) return { error: `--format must be one of ${FORMATS.join(", ")}` };
         format = value as OutputFormat;
         break;
-      }
-      case "--output": {
-        const value = takeValue();
+      case "output":
         if (!value) return { error: "--output needs a file" };
         output = value;
         break;
-      }
-      case "--engine": {
-        const value = takeValue();
+      case "engine":
         if (!ENGINES.includes(value as EngineChoice)) return { error: `--engine must be one of ${ENGINES.join(", ")}` };
         engine = value as EngineChoice;
         break;
-      }
-      case "--budget-seconds": {
-        const value = Number(takeValue());
-        if (!Number.isInteger(value) || value <= 0) return { error: "--budget-seconds needs a positive whole number" };
-        budgetSeconds = value;
+      case "budget-seconds": {
+        const seconds = Number(value);
+        if (!Number.isInteger(seconds) || seconds <= 0)
+          return { error: "--budget-seconds needs a positive whole number" };
+        budgetSeconds = seconds;
         break;
       }
-      case "--shard": {
-        const value = takeValue() ?? "";
-        const parsed = value === "auto" ? value : parseShard(value);
+      case "shard": {
+        const parsed = value === "auto" ? value : parseShard(value ?? "");
         if (typeof parsed === "string" && parsed !== "auto") return { error: `--shard: ${parsed}` };
         shard = parsed;
         break;
       }
-      default:
-        if (arg.startsWith("-")) return { error: `unknown option: ${arg}` };
-        if (dir !== undefined) return { error: `unexpected argument: ${arg} (only one DIR)` };
-        dir = arg;
     }
   }
+  const [dir, extra] = written.positionals;
+  if (extra !== undefined) return { error: `unexpected argument: ${extra} (only one DIR)` };
   if (shard && (apply || applyPartial)) {
     return {
       error: "--shard repairs a share of the failing tests: merge the shards' reports and apply the merged one",

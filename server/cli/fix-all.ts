@@ -9,7 +9,13 @@ import {
   type MessageConnection,
 } from "vscode-languageserver-protocol/node.js";
 import type { JobReport } from "../lsp/job-report.js";
-import { COMMANDS, JOB_FINISHED_NOTIFICATION, REPORT_REQUEST } from "../lsp/protocol-names.js";
+import {
+  COMMANDS,
+  CONFIG_PROBLEM_NOTIFICATION,
+  JOB_FINISHED_NOTIFICATION,
+  REPORT_REQUEST,
+  type ConfigProblemParams,
+} from "../lsp/protocol-names.js";
 import { applyAndConfirm, DEFAULT_CONFIRM_SECONDS } from "./apply.js";
 import { parseFixAllArgs, FIX_ALL_USAGE, shardFromEnvironment, type FixAllOptions } from "./fix-all-args.js";
 import { formatDiff, formatJson, formatSarif, formatText, patchesToApply } from "./formats.js";
@@ -47,6 +53,29 @@ class ProgressPrinter {
   line(text: string): void {
     if (this.tty) process.stderr.write("\r\x1b[K");
     process.stderr.write(`${text}\n`);
+  }
+}
+
+/**
+ * The configuration problems the server reported, as data. A value the schema refuses, or a settings source that
+ * cannot be read, stops the run (the user meant something the run would not do); an unknown key changes nothing,
+ * so the run goes on with the other settings and the key is named once on stderr.
+ */
+class ConfigIssues {
+  private readonly seen = new Set<string>();
+  private readonly stopping: ConfigProblemParams[] = [];
+  constructor(private readonly printer: ProgressPrinter) {}
+
+  add(issue: ConfigProblemParams): void {
+    const id = JSON.stringify([issue.key, issue.kind, issue.source, issue.message]);
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    if (issue.kind !== "unknown-key") this.stopping.push(issue);
+    else this.printer.line(`repair-ls fix-all: ignored the unknown setting "${issue.key}" in ${issue.source}`);
+  }
+
+  errors(): readonly ConfigProblemParams[] {
+    return this.stopping;
   }
 }
 
@@ -88,7 +117,8 @@ function spawnServer(): {
 /** What the session with the server produced: the report, or why there is none. */
 interface DriveOutcome {
   readonly report?: JobReport;
-  readonly configErrors: string[];
+  /** Configuration values that stop the run (unknown keys are only warned about). */
+  readonly configErrors: readonly ConfigProblemParams[];
   /** Set when SIGINT or SIGTERM cancelled the job (the server cleaned up before this returned). */
   readonly interrupted?: NodeJS.Signals;
 }
@@ -97,7 +127,7 @@ async function drive(options: FixAllOptions, root: string, printer: ProgressPrin
   const server = spawnServer();
   const { connection } = server;
   const titles = new Map<string | number, string>();
-  const configErrors: string[] = [];
+  const configIssues = new ConfigIssues(printer);
   let finished: ((jobId: string) => void) | undefined;
   const finishedJobs = new Set<string>();
   let jobId: string | undefined;
@@ -136,10 +166,8 @@ async function drive(options: FixAllOptions, root: string, printer: ProgressPrin
         printer.update(titles.get(params.token) ?? "working", params.value.message, params.value.percentage);
     },
   );
-  connection.onNotification("window/showMessage", (params: { message: string }) => {
-    if (params.message.includes("invalid setting")) configErrors.push(params.message);
-    printer.line(params.message);
-  });
+  connection.onNotification("window/showMessage", (params: { message: string }) => printer.line(params.message));
+  connection.onNotification(CONFIG_PROBLEM_NOTIFICATION, (params: ConfigProblemParams) => configIssues.add(params));
   connection.onNotification("window/logMessage", () => undefined);
   connection.onNotification(JOB_FINISHED_NOTIFICATION, (params: { jobId: string }) => {
     finishedJobs.add(params.jobId);
@@ -162,14 +190,15 @@ async function drive(options: FixAllOptions, root: string, printer: ProgressPrin
     );
     await connection.sendNotification("initialized", {});
     const status = await orDeath(
-      connection.sendRequest<{ configProblems: string[] }>("workspace/executeCommand", {
+      connection.sendRequest<{ configIssues?: ConfigProblemParams[] }>("workspace/executeCommand", {
         command: COMMANDS.status,
         arguments: [],
       }),
     );
-    configErrors.push(...status.configProblems.filter((p) => !configErrors.includes(p)));
+    for (const issue of status.configIssues ?? []) configIssues.add(issue);
+    const configErrors = configIssues.errors();
     if (configErrors.length > 0) return { configErrors };
-    if (interrupted) return { configErrors, interrupted };
+    if (interrupted) return { configErrors: [], interrupted };
     const started = await orDeath(
       connection.sendRequest<{ jobId: string }>("workspace/executeCommand", {
         command: COMMANDS.fixAllFailing,
@@ -196,9 +225,9 @@ async function drive(options: FixAllOptions, root: string, printer: ProgressPrin
         finished = (done) => (done === id || done === "") && res();
       }),
     );
-    if (interrupted) return { configErrors, interrupted };
+    if (interrupted) return { configErrors: [], interrupted };
     const report = await orDeath(connection.sendRequest<JobReport>(REPORT_REQUEST, { jobId: id }));
-    return { report, configErrors };
+    return { report, configErrors: [] };
   } catch (error) {
     // A dying server first closes its pipe ("Connection is closed"), then exits: name the death, not the pipe.
     const death = await Promise.race([
@@ -287,7 +316,8 @@ export async function runFixAll(argv: readonly string[]): Promise<number> {
     return signalExitCode(outcome.interrupted);
   }
   if (!outcome.report) {
-    for (const e of outcome.configErrors) printer.line(e);
+    for (const e of outcome.configErrors)
+      printer.line(`repair-ls fix-all: invalid setting "${e.key}" in ${e.source}: ${e.message}`);
     printer.line(
       "repair-ls fix-all: configuration errors (see above); fix them or pass the setting on the command line",
     );

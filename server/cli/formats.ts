@@ -1,11 +1,8 @@
 import { pathToFileURL } from "node:url";
 import type { Log, Location, Result } from "sarif";
 import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
+import { plural } from "../pipeline/task/messages.js";
 import { isMerged, type MergedReport } from "./merged-report.js";
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 /** What a patch was verified to do, in the words every format uses. */
 function verified(patch: JobReportPatch): string {

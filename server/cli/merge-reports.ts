@@ -4,6 +4,8 @@ import type { RepairGroup } from "../pipeline/shard.js";
 import { formatDiff, formatJson, formatSarif, formatText, patchesToApply } from "./formats.js";
 import type { OutputFormat } from "./fix-all-args.js";
 import type { MergeConflict, MergedReport } from "./merged-report.js";
+import { noun, plural } from "../pipeline/task/messages.js";
+import { readArgs } from "./options.js";
 import { readReportFile } from "./report-file.js";
 import { packageVersion } from "./version.js";
 import { errorMessage } from "../core/error-message.js";
@@ -151,8 +153,8 @@ export function mergeReports(shards: readonly ShardReport[]): MergedReport {
   }
   const sites = new Map(shards.flatMap((s) => s.report.failureSites.map((site) => [site.test, site] as const)));
   const problems = [
-    missingShards.length > 0 ? `missing shard${missingShards.length === 1 ? "" : "s"} ${missingShards.join(", ")}` : "",
-    conflicts.length > 0 ? `${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}` : "",
+    missingShards.length > 0 ? `missing ${noun(missingShards.length, "shard")} ${missingShards.join(", ")}` : "",
+    conflicts.length > 0 ? plural(conflicts.length, "conflict") : "",
     disagreements.length > 0 ? "shards disagree on the groups" : "",
   ].filter(Boolean);
   return {
@@ -198,27 +200,27 @@ export function mergeReports(shards: readonly ShardReport[]): MergedReport {
 export function parseMergeArgs(
   argv: readonly string[],
 ): { files: string[]; format: OutputFormat; output: string | undefined } | { error: string } | { help: true } {
-  const files: string[] = [];
+  const written = readArgs(argv, {
+    help: { type: "boolean", short: "h" },
+    format: { type: "string" },
+    output: { type: "string" },
+  });
+  if ("error" in written) return written;
   let format: OutputFormat = "text";
   let output: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    const takeValue = (): string | undefined => (eq > 0 && arg.startsWith("--") ? arg.slice(eq + 1) : argv[++i]);
-    if (name === "--help" || name === "-h") return { help: true };
-    if (name === "--format") {
-      const value = takeValue();
+  for (const { name, value } of written.options) {
+    if (name === "help") return { help: true };
+    if (name === "format") {
       if (value !== "text" && value !== "diff" && value !== "json" && value !== "sarif") {
         return { error: "--format must be one of text, diff, json, sarif" };
       }
       format = value;
-    } else if (name === "--output") {
-      output = takeValue();
+    } else if (name === "output") {
+      output = value;
       if (!output) return { error: "--output needs a file" };
-    } else if (arg.startsWith("-")) return { error: `unknown option: ${arg}` };
-    else files.push(arg);
+    }
   }
+  const files = [...written.positionals];
   if (files.length === 0) return { error: "give the shards' JSON reports to merge" };
   return { files, format, output };
 }

@@ -186,8 +186,15 @@ export const TRUST_REQUIRED: { readonly [K in SettingKey]?: (value: Config[K]) =
 export interface ConfigProblem {
   /** The dotted key, or the unknown key the user wrote. */
   readonly key: string;
+  /**
+   * What is wrong: a key no setting has (ignored, so nothing changes), a value its schema refuses (the layer below
+   * is used instead), or settings that could not be read at all.
+   */
+  readonly kind: ConfigProblemKind;
   readonly message: string;
 }
+
+export type ConfigProblemKind = "unknown-key" | "invalid-value" | "unreadable";
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 
@@ -222,12 +229,12 @@ export function parseConfig(
   const config: Record<string, unknown> = { ...base };
   const problems: ConfigProblem[] = [];
   if (raw !== undefined && raw !== null && !isPlainObject(raw)) {
-    problems.push({ key: "(root)", message: "settings must be an object" });
+    problems.push({ key: "(root)", kind: "unreadable", message: "settings must be an object" });
     return { config: config as Config, problems };
   }
   for (const [key, value] of flatten(raw)) {
     if (!(key in SETTINGS)) {
-      problems.push({ key, message: "unknown setting (ignored)" });
+      problems.push({ key, kind: "unknown-key", message: "unknown setting (ignored)" });
       continue;
     }
     if (value === null || value === undefined) continue;
@@ -235,7 +242,7 @@ export function parseConfig(
     if (result.success) config[key] = result.data;
     else {
       const reason = result.error.issues.map((i) => i.message).join("; ");
-      problems.push({ key, message: `${reason} (using ${JSON.stringify(config[key])})` });
+      problems.push({ key, kind: "invalid-value", message: `${reason} (using ${JSON.stringify(config[key])})` });
     }
   }
   return { config: config as Config, problems };

@@ -74,6 +74,7 @@ export function toJobReport(jobId: string, folder: string, report: RepairReport)
     outcomes,
     failureSites: report.failureSites,
     ...(report.shard ? { shard: report.shard } : {}),
+    ...(report.groups ? { groups: report.groups } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { TestCommand } from "../pipeline/runners/test-command.js";
+import type { GroupOutcome } from "../pipeline/report.js";
 import type { ShardPlan } from "../pipeline/shard.js";
 
 /**
@@ -73,4 +74,9 @@ export interface JobReport {
    * ids of the groups this run owned and repaired. Its patches fix owned tests only; `unfixed` lists owned tests.
    */
   readonly shard?: ShardPlan;
+  /**
+   * Set when the failing tests formed several independent repair groups, each repaired as its own task: what each
+   * group found. The patches are the groups' best patches joined and validated together against every failing test.
+   */
+  readonly groups?: readonly GroupOutcome[];
 }

@@ -1,3 +1,5 @@
+import type { ConfigProblemKind } from "../core/config-schema.js";
+
 /** Command identifiers the server executes (workspace/executeCommand). Clients bind their UI to these. */
 export const COMMANDS = {
   fixHere: "repair.fixHere",
@@ -36,3 +38,20 @@ export const STATUS_NOTIFICATION = "repair/status";
 
 /** Request for a finished job's full report (JobReport in job-report.ts): params { jobId }. */
 export const REPORT_REQUEST = "repair/report";
+
+/**
+ * Notification the server sends once for each invalid configuration value or unknown key, as data (the same
+ * problem is also shown to people through window/showMessage): params ConfigProblemParams. `repair.status` answers
+ * with the problems found so far in `configIssues`. Headless clients decide from `kind`, never from the wording.
+ */
+export const CONFIG_PROBLEM_NOTIFICATION = "repair/configProblem";
+
+export interface ConfigProblemParams {
+  /** The dotted setting key as written, "(file)" for a settings file that cannot be read, "(root)" for a non-object. */
+  readonly key: string;
+  /** "unknown-key" is ignored; "invalid-value" falls back to the layer below; "unreadable" drops the whole source. */
+  readonly kind: ConfigProblemKind;
+  /** Where the value came from: a settings file's path, "initializationOptions", or the editor's settings. */
+  readonly source: string;
+  readonly message: string;
+}

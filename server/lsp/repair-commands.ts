@@ -79,7 +79,11 @@ export class RepairCommands {
         };
       }
       case COMMANDS.status:
-        return { ...this.server.jobs.status(), configProblems: this.server.configProblems };
+        return {
+          ...this.server.jobs.status(),
+          configProblems: this.server.configProblems,
+          configIssues: this.server.configIssues,
+        };
       default:
         throw invalid(`unknown command: ${command}`);
     }

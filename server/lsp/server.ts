@@ -45,12 +45,23 @@ import { DocumentStore, OpenDocument } from "./documents.js";
 import { FolderIndexes } from "./indexing.js";
 import { JobManager } from "./jobs.js";
 import { ConnectionLogger } from "./logger.js";
-import { CODE_ACTION_KINDS, CONFIG_SECTION } from "./protocol-names.js";
+import {
+  CODE_ACTION_KINDS,
+  CONFIG_PROBLEM_NOTIFICATION,
+  CONFIG_SECTION,
+  type ConfigProblemParams,
+} from "./protocol-names.js";
 import { RepairCache } from "./repair-cache.js";
 import { describeReaped, reapLeftovers } from "../pipeline/leftovers/reap.js";
 import { RepairCommands } from "./repair-commands.js";
 import { redactOutgoingMessages } from "./message-redaction.js";
-import { describeProblem, readProjectSettings, resolveFolderSettings, type SourcedProblem } from "./settings.js";
+import {
+  describeProblem,
+  problemParams,
+  readProjectSettings,
+  resolveFolderSettings,
+  type SourcedProblem,
+} from "./settings.js";
 import { WorkspaceTrust } from "./workspace-trust.js";
 import { uriToPath, WorkspaceFolders, type FolderState } from "./workspace-folders.js";
 
@@ -74,8 +85,9 @@ export class RepairServer {
   private initializationOptions: unknown;
   /** Problems already shown, so a refresh does not repeat the same message. */
   private readonly reportedProblems = new Set<string>();
-  /** Current configuration problems, for repair.status (the CLI refuses to run on a misconfigured folder). */
+  /** Current configuration problems, for repair.status: as sentences for people, and as data for clients. */
   configProblems: string[] = [];
+  configIssues: ConfigProblemParams[] = [];
   /** Settles once the first configuration has been read; commands wait for it so they never run on defaults. */
   readonly ready: Promise<void>;
   private markReady: () => void = () => undefined;
@@ -291,6 +303,7 @@ export class RepairServer {
 
   async refreshAllSettings(): Promise<void> {
     this.configProblems = [];
+    this.configIssues = [];
     await Promise.all(this.folders.all().map((folder) => this.refreshSettings(folder)));
   }
 
@@ -339,10 +352,14 @@ export class RepairServer {
   private reportProblems(problems: readonly SourcedProblem[]): void {
     for (const problem of problems) {
       const message = describeProblem(problem);
-      if (!this.configProblems.includes(message)) this.configProblems.push(message);
+      if (!this.configProblems.includes(message)) {
+        this.configProblems.push(message);
+        this.configIssues.push(problemParams(problem));
+      }
       if (this.reportedProblems.has(message)) continue;
       this.reportedProblems.add(message);
       this.logger.warn(message);
+      this.connection.sendNotification(CONFIG_PROBLEM_NOTIFICATION, problemParams(problem)).catch(() => undefined);
       this.connection
         .sendNotification("window/showMessage", { type: MessageType.Warning, message })
         .catch(() => undefined);

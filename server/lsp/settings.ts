@@ -11,7 +11,7 @@ import {
   type ConfigProblem,
   type SettingKey,
 } from "../core/config-schema.js";
-import { CONFIG_SECTION } from "./protocol-names.js";
+import { CONFIG_SECTION, type ConfigProblemParams } from "./protocol-names.js";
 
 /** The project's own settings file, read from the root of each workspace folder. */
 export const PROJECT_SETTINGS_FILE = ".repair-ls.json";
@@ -37,14 +37,19 @@ export async function readProjectSettings(folderPath: string): Promise<{ raw: un
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { raw: undefined, problems: [] };
-    return { raw: undefined, problems: [{ key: "(file)", message: `cannot read: ${String(error)}`, source: path }] };
+    return {
+      raw: undefined,
+      problems: [{ key: "(file)", kind: "unreadable", message: `cannot read: ${String(error)}`, source: path }],
+    };
   }
   try {
     return { raw: JSON.parse(text) as unknown, problems: [] };
   } catch (error) {
     return {
       raw: undefined,
-      problems: [{ key: "(file)", message: `invalid JSON: ${(error as Error).message}`, source: path }],
+      problems: [
+        { key: "(file)", kind: "unreadable", message: `invalid JSON: ${(error as Error).message}`, source: path },
+      ],
     };
   }
 }
@@ -66,6 +71,11 @@ export function layerSettings(layers: ReadonlyArray<{ readonly raw: unknown; rea
     problems.push(...result.problems.map((p) => ({ ...p, source: layer.source })));
   }
   return { config, problems };
+}
+
+/** A problem as the shared protocol sends it to clients (CONFIG_PROBLEM_NOTIFICATION): plain data. */
+export function problemParams(problem: SourcedProblem): ConfigProblemParams {
+  return { key: problem.key, kind: problem.kind, source: problem.source, message: problem.message };
 }
 
 export function describeProblem(problem: SourcedProblem): string {

@@ -145,4 +145,22 @@ export interface RepairReport {
   readonly shard?: ShardPlan;
   /** Suspicious hunks considered, most suspicious first ("relative/path:startLine-endLine", 1-based inclusive). */
   readonly localisation: readonly string[];
+  /**
+   * Set when the failing tests formed several independent repair groups (shard.ts), each repaired as its own task:
+   * what each group's task found. The report's patches are the groups' best patches joined and validated together.
+   */
+  readonly groups?: readonly GroupOutcome[];
+}
+
+/** What one repair group's own task found, judged against the group's failing tests only. */
+export interface GroupOutcome {
+  /** The group's id (shard.ts): stable across runs and shards. */
+  readonly id: string;
+  readonly tests: readonly string[];
+  /** "fixed": a repair of the group's tests; "partial": a partial patch of them; "unfixed": neither. */
+  readonly status: "fixed" | "partial" | "unfixed";
+  /** Description of the group's best patch, when it has one. */
+  readonly best?: string;
+  /** Test runs the group's task spent. */
+  readonly validations: number;
 }

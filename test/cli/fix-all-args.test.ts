@@ -28,6 +28,11 @@ test.each([
   [["--test-cmd"], { error: "--test-cmd needs a command" }],
   [["a", "b"], { error: "unexpected argument: b (only one DIR)" }],
   [["--frobnicate"], { error: "unknown option: --frobnicate" }],
+  [["--frobnicate=1"], { error: "unknown option: --frobnicate=1" }],
+  [["--apply=yes"], { error: "--apply takes no value" }],
+  [["-h"], { help: true }],
+  // After `--` everything is positional: a folder may start with a dash.
+  [["--apply", "--", "-proj"], { ...defaults, dir: "-proj", apply: true }],
 ])("parseFixAllArgs(%j)", (argv, expected) => {
   expect(parseFixAllArgs(argv)).toEqual(expected);
 });

@@ -24,17 +24,20 @@ describe("configuration schema", () => {
     const { config, problems } = parseConfig({ "retrieval.topK": "five", engine: "builtin", "test.allowRun": "maybe" });
     expect(config["retrieval.topK"]).toBe(defaultConfig()["retrieval.topK"]);
     expect(config.engine).toBe("builtin");
-    expect(problems.map((p) => p.key)).toEqual(["retrieval.topK", "test.allowRun"]);
+    expect(problems.map((p) => [p.key, p.kind])).toEqual([
+      ["retrieval.topK", "invalid-value"],
+      ["test.allowRun", "invalid-value"],
+    ]);
     expect(problems[0]?.message).toMatch(/using 5/);
   });
 
   test("unknown keys are reported, a non-object is rejected whole", () => {
     expect(parseConfig({ "ollama.modle": "x" }).problems).toEqual([
-      { key: "ollama.modle", message: "unknown setting (ignored)" },
+      { key: "ollama.modle", kind: "unknown-key", message: "unknown setting (ignored)" },
     ]);
     const result = parseConfig(42);
     expect(result.config).toEqual(defaultConfig());
-    expect(result.problems[0]?.key).toBe("(root)");
+    expect(result.problems[0]).toMatchObject({ key: "(root)", kind: "unreadable" });
   });
 
   test("layers: later sources win, an invalid later value keeps the earlier valid one", () => {

@@ -317,6 +317,28 @@ describe("fix-all formats and exit codes", () => {
   );
 
   test(
+    "an unknown key in .repair-ls.json is named on stderr, and the run goes on with the other settings",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "repair-ls-unknown-key-"));
+      dirs.push(dir);
+      writeFileSync(join(dir, "pytest.ini"), "[pytest]\n");
+      writeFileSync(join(dir, "calc.py"), "def add(a, b):\n    return a + b\n");
+      writeFileSync(
+        join(dir, "test_calc.py"),
+        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+      );
+      // The server sends the problem as data (repair/configProblem): the CLI decides by its kind, not its wording.
+      writeFileSync(join(dir, ".repair-ls.json"), JSON.stringify({ "repair.stopAfterPlausibel": 2 }));
+      const run = fixAll([dir, "--format", "json"]);
+      expect(run.stderr).toContain('ignored the unknown setting "repair.stopAfterPlausibel" in');
+      expect(run.stderr).toContain(join(dir, ".repair-ls.json"));
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ status: "nothing-failing", testsAtBaseline: 1 });
+    },
+    CLI_TIMEOUT,
+  );
+
+  test(
     "exit 2 for usage and configuration errors",
     () => {
       expect(fixAll(["--format", "xml"]).status).toBe(2);

@@ -10,6 +10,7 @@ import {
 } from "vscode-languageserver-protocol/node.js";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { computeCapabilities } from "../../server/lsp/capabilities.js";
+import { CONFIG_PROBLEM_NOTIFICATION } from "../../server/lsp/protocol-names.js";
 import { fullClientCapabilities, LspTestClient, SERVER_MAIN } from "../support/lsp-client.js";
 
 let client: LspTestClient | undefined;
@@ -137,6 +138,18 @@ describe("configuration errors", () => {
       /invalid setting "engine" in the editor's repairLs settings/,
     );
     expect(messages.find((m) => m.includes("timeoutSeconds"))).toContain(".repair-ls.json");
+    // The same problems as data, for clients that must not parse sentences (the CLI).
+    const issues = client.notifications.filter((n) => n.method === CONFIG_PROBLEM_NOTIFICATION).map((n) => n.params);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: "engine", kind: "invalid-value", source: "the editor's repairLs settings" }),
+        expect.objectContaining({
+          key: "test.timeoutSeconds",
+          kind: "invalid-value",
+          source: expect.stringContaining(".repair-ls.json") as string,
+        }),
+      ]),
+    );
     // Still serving requests after the bad configuration.
     expect(
       await client.connection.sendRequest("textDocument/codeAction", codeActionParams("file:///nowhere.py")),

@@ -11,6 +11,11 @@ test.each([
   [["--help"], { kind: "help" }],
   [["fix-all", "dir", "--apply"], { kind: "fix-all", args: ["dir", "--apply"] }],
   [["--bogus"], { kind: "error", message: "unknown option: --bogus" }],
+  [["--socket", "5007"], { kind: "serve", transport: "socket", port: 5007 }],
+  [["--port=5008"], { kind: "serve", transport: "socket", port: 5008 }],
+  [["-v"], { kind: "version" }],
+  [["stray"], { kind: "error", message: "unknown option: stray" }],
+  [["--stdio=yes"], { kind: "error", message: "--stdio takes no value" }],
   [["--socket=0"], { kind: "error", message: "invalid port in --socket=0: expected a number from 1 to 65535" }],
   [["--socket=http"], { kind: "error", message: "invalid port in --socket=http: expected a number from 1 to 65535" }],
 ])("parseArgs(%j)", (argv, expected) => {
