@@ -154,7 +154,6 @@ const SHAPES_TEST = `package shapes;
 import static org.junit.Assert.assertEquals;
 
 import org.junit.Test;
-import { tempDir } from "../support/temp.js";
 
 public class ShapesTest {
     @Test
