@@ -153,6 +153,31 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   {
+    // One mechanism per job: tests make temporary folders through test/support/temp.ts (tempDir removes them when
+    // the test ends, makeTempDir for scripts that remove their own), never by calling mkdtemp themselves.
+    files: ["test/**/*.ts"],
+    ignores: ["test/support/**", "test/fixtures/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["node:fs", "fs", "node:fs/promises", "fs/promises"].map((name) => ({
+            name,
+            importNames: ["mkdtempSync", "mkdtemp"],
+            message: "Make temporary folders with tempDir() (or makeTempDir()) from test/support/temp.ts.",
+          })),
+        },
+      ],
+      "no-restricted-properties": [
+        "error",
+        ...["mkdtempSync", "mkdtemp"].map((property) => ({
+          property,
+          message: "Make temporary folders with tempDir() (or makeTempDir()) from test/support/temp.ts.",
+        })),
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

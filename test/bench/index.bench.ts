@@ -7,8 +7,7 @@
  *
  * The index lives in a temporary folder that is deleted afterwards.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { packageRoot } from "../../grammars/paths.js";
 import { IgnoreRules } from "../../index/ignore-rules.js";
@@ -17,6 +16,7 @@ import { walkWorkspace, type WalkedFile } from "../../index/walk.js";
 import { WorkspaceIndex } from "../../index/workspace-index.js";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import type { Logger } from "../../server/core/types.js";
+import { makeTempDir, removeTempDir } from "../support/temp.js";
 
 const UPDATE_SAMPLES = 100;
 const RETRIEVAL_SAMPLES = 200;
@@ -66,7 +66,7 @@ function sampleFiles(files: WalkedFile[], count: number): WalkedFile[] {
 
 async function main(): Promise<void> {
   const corpus = process.argv[2] ?? join(packageRoot(), "node_modules");
-  const scratch = await mkdtemp(join(tmpdir(), "repair-ls-bench-index-"));
+  const scratch = makeTempDir("repair-ls-bench-index-");
   const warnings: string[] = [];
   const logger: Logger = {
     error: (m) => void warnings.push(`error: ${m}`),
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
   } finally {
     rss.stop();
     await index?.close();
-    await rm(scratch, { recursive: true, force: true });
+    removeTempDir(scratch);
   }
 }
 

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LspTestClient } from "../support/lsp-client.js";
-import { copyFixture, removeDir } from "../support/workspace-copy.js";
+import { removeTempDir } from "../support/temp.js";
+import { copyFixture } from "../support/workspace-copy.js";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     await client.shutdown();
   } finally {
     await client.kill();
-    removeDir(workspace);
+    removeTempDir(workspace);
   }
 }
 

@@ -1,20 +1,11 @@
 import { createHash } from "node:crypto";
-import {
-  chmodSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { planWrites, restorePlanned, writePlanned } from "../../server/cli/apply.js";
 import { replaceLineRanges } from "../../server/pipeline/combine/patch.js";
 import type { JobReportPatch } from "../../server/lsp/job-report.js";
+import { tempDir } from "../support/temp.js";
 
 const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -41,7 +32,6 @@ describe("replaceLineRanges", () => {
 
 describe("planWrites, writePlanned and restorePlanned", () => {
   let dir: string;
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function patch(file: string, base: string, startLine: number, newText: string): JobReportPatch {
     return {
@@ -68,13 +58,13 @@ describe("planWrites, writePlanned and restorePlanned", () => {
   }
 
   test("writes the patched text and leaves no temporary file", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     expect((await apply("a.py", Buffer.from("x = 1\ny = 2\n"), 0, "x = 0\n")).toString()).toBe("x = 0\ny = 2\n");
     expect(readdirSync(dir)).toEqual(["a.py"]);
   });
 
   test("refuses, writing nothing, when any file changed since the repair was computed", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     writeFileSync(join(dir, "a.py"), "x = 1\n");
     writeFileSync(join(dir, "b.py"), "edited by the user\n");
     const both = [patch("a.py", "x = 1\n", 0, "x = 0\n"), patch("b.py", "original\n", 0, "changed\n")];
@@ -83,7 +73,7 @@ describe("planWrites, writePlanned and restorePlanned", () => {
   });
 
   test("keeps the file's mode (an executable script stays executable)", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     writeFileSync(join(dir, "run.sh"), "echo 1\necho 2\n");
     chmodSync(join(dir, "run.sh"), 0o755);
     await writePlanned(await planWrites(dir, [patch("run.sh", "echo 1\necho 2\n", 1, "echo 3\n")]));
@@ -92,7 +82,7 @@ describe("planWrites, writePlanned and restorePlanned", () => {
   });
 
   test("restorePlanned puts back every byte and the mode", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     const before = Buffer.from("caf\xe9 = 1\r\nx = 2\n", "latin1");
     writeFileSync(join(dir, "a.py"), before);
     chmodSync(join(dir, "a.py"), 0o640);
@@ -105,14 +95,14 @@ describe("planWrites, writePlanned and restorePlanned", () => {
   });
 
   test("a Latin-1 file: untouched lines stay byte-identical", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     const bytes = Buffer.from("# Ren\xe9 M\xfcller\nlimit = 10\n", "latin1");
     const after = await apply("a.py", bytes, 1, "limit = 11\n");
     expect(after).toEqual(Buffer.from("# Ren\xe9 M\xfcller\nlimit = 11\n", "latin1"));
   });
 
   test("a Latin-1 file: an edit of a line holding non-UTF-8 bytes is refused, nothing written", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     const bytes = Buffer.from("name = 'Ren\xe9'\n", "latin1");
     writeFileSync(join(dir, "a.py"), bytes);
     const server = bytes.toString("utf8");
@@ -123,20 +113,20 @@ describe("planWrites, writePlanned and restorePlanned", () => {
   });
 
   test("a UTF-8 file with a byte-order mark keeps the mark", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     const bytes = Buffer.from("\ufeffa = 1\nb = 'ü'\n", "utf8");
     const after = await apply("a.py", bytes, 0, "a = 2\n");
     expect(after).toEqual(Buffer.from("\ufeffa = 2\nb = 'ü'\n", "utf8"));
   });
 
   test("mixed line endings: other lines keep theirs", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     const after = await apply("a.py", Buffer.from("a\r\nb\nc\r\n"), 1, "B\n");
     expect(after.toString()).toBe("a\r\nB\nc\r\n");
   });
 
   test("a UTF-16 file is refused with a clear reason, nothing written", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
+    dir = tempDir("apply-");
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("a = 1\n", "utf16le")]);
     writeFileSync(join(dir, "a.py"), bytes);
     await expect(planWrites(dir, [patch("a.py", bytes.toString("utf8"), 0, "a = 2\n")])).rejects.toThrow(/UTF-16/);
@@ -144,15 +134,11 @@ describe("planWrites, writePlanned and restorePlanned", () => {
   });
 
   test("a file reached through a link to outside the workspace is never written", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-"));
-    const outside = mkdtempSync(join(tmpdir(), "apply-outside-"));
-    try {
-      writeFileSync(join(outside, "a.py"), "x = 1\n");
-      symlinkSync(join(outside, "a.py"), join(dir, "a.py"));
-      await expect(planWrites(dir, [patch("a.py", "x = 1\n", 0, "x = 0\n")])).rejects.toThrow(/outside the workspace/);
-      expect(readFileSync(join(outside, "a.py"), "utf8")).toBe("x = 1\n");
-    } finally {
-      rmSync(outside, { recursive: true, force: true });
-    }
+    dir = tempDir("apply-");
+    const outside = tempDir("apply-outside-");
+    writeFileSync(join(outside, "a.py"), "x = 1\n");
+    symlinkSync(join(outside, "a.py"), join(dir, "a.py"));
+    await expect(planWrites(dir, [patch("a.py", "x = 1\n", 0, "x = 0\n")])).rejects.toThrow(/outside the workspace/);
+    expect(readFileSync(join(outside, "a.py"), "utf8")).toBe("x = 1\n");
   });
 });

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { planWrites, writePlanned } from "../../server/cli/apply.js";
 import { parseApplyArgs, runApply } from "../../server/cli/apply-report.js";
 import { parseShard, parseFixAllArgs, shardFromEnvironment } from "../../server/cli/fix-all-args.js";
@@ -12,6 +11,7 @@ import { readReportFile } from "../../server/cli/report-file.js";
 import type { JobReport, JobReportPatch } from "../../server/lsp/job-report.js";
 import { groupByOverlap, groupId, planFromGroups, shardOfGroup, type ShardPlan } from "../../server/pipeline/shard.js";
 import { sarifErrors } from "../support/sarif-schema.js";
+import { tempDir } from "../support/temp.js";
 
 const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -145,7 +145,6 @@ function shardReport(index: number, patches: JobReportPatch[], plan?: ShardPlan)
 
 describe("merge-reports", () => {
   let dir: string | undefined;
-  afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   const fixF = patch("p1", "m.py", 1, "    return x >= 1\n", [TEST_F]);
   const fixG = patch("p1", "m.py", 5, "    return x <= 1\n", [TEST_G]);
@@ -162,7 +161,7 @@ describe("merge-reports", () => {
     expect(merged.merge).toMatchObject({ missingShards: [], missingGroups: [], conflicts: [], disagreements: [] });
     expect(patchesToApply(merged)).toHaveLength(2);
     expect(merged.seconds).toBe(12);
-    dir = mkdtempSync(join(tmpdir(), "merge-"));
+    dir = tempDir("merge-");
     writeFileSync(join(dir, "m.py"), BASE);
     await writePlanned(await planWrites(dir, patchesToApply(merged)));
     expect(readFileSync(join(dir, "m.py"), "utf8")).toBe(BASE.replace("x > 1", "x >= 1").replace("x < 1", "x <= 1"));
@@ -226,7 +225,7 @@ describe("merge-reports", () => {
       format: "sarif",
       output: undefined,
     });
-    dir = mkdtempSync(join(tmpdir(), "merge-"));
+    dir = tempDir("merge-");
     writeFileSync(join(dir, "bad.json"), "{ not json");
     writeFileSync(join(dir, "other.json"), JSON.stringify({ hello: 1 }));
     writeFileSync(join(dir, "good.json"), JSON.stringify(shardReport(1, [fixF]).report));
@@ -239,10 +238,9 @@ describe("merge-reports", () => {
 
 describe("apply", () => {
   let dir: string | undefined;
-  afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   test("refuses, writing and running nothing, a report whose test command is not the one detected here", async () => {
-    dir = mkdtempSync(join(tmpdir(), "apply-command-"));
+    dir = tempDir("apply-command-");
     writeFileSync(join(dir, "pytest.ini"), "[pytest]\n");
     writeFileSync(join(dir, "m.py"), BASE);
     writeFileSync(join(dir, "test_m.py"), "from m import f\n\n\ndef test_f():\n    assert f(1)\n");

@@ -1,14 +1,14 @@
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { patchesToApply } from "../../server/cli/formats.js";
 import type { MergedReport } from "../../server/cli/merged-report.js";
 import type { JobReport, JobReportEdit } from "../../server/lsp/job-report.js";
 import { loadExamples, memoryFolder } from "../../server/pipeline/memory/memory-store.js";
 import { SERVER_MAIN } from "../support/lsp-client.js";
 import { sarifErrors } from "../support/sarif-schema.js";
-import { copyFixture, removeDir, runTests } from "../support/workspace-copy.js";
+import { copyFixture, runTests } from "../support/workspace-copy.js";
 
 // Four independent bugs in four modules (test/fixtures/shard-four-bugs), repaired for real: once unsharded, and by
 // two shards running side by side, as two CI runners would. The search stops at the first plausible patch to keep
@@ -36,11 +36,9 @@ function cli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Pro
   });
 }
 
-const dirs: string[] = [];
 function workspace(): string {
   const dir = copyFixture(FIXTURE);
   writeFileSync(join(dir, ".repair-ls.json"), JSON.stringify(SETTINGS));
-  dirs.push(dir);
   return dir;
 }
 
@@ -90,8 +88,6 @@ describe("fix-all --shard over two runners, merge-reports and apply", () => {
     writeFileSync(mergedPath, merge.stdout);
     merged = JSON.parse(merge.stdout) as MergedReport;
   }, RUN_TIMEOUT);
-
-  afterAll(() => dirs.forEach(removeDir));
 
   test("every runner computes the same four one-module groups, and each group has exactly one owner", () => {
     const [one, two] = shards.map((s) => s.shard!);

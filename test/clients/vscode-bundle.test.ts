@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   createMessageConnection,
   StreamMessageReader,
@@ -12,6 +11,7 @@ import {
 } from "vscode-languageserver-protocol/node.js";
 import { bundleServer, type BundleSummary } from "../../clients/vscode/scripts/bundle-server.js";
 import { REPO_ROOT } from "../support/lsp-client.js";
+import { tempDir } from "../support/temp.js";
 
 /**
  * The .vsix ships the server as a folder made by bundleServer. These tests build that folder outside the
@@ -23,12 +23,8 @@ describe("the server bundled into the VS Code extension", () => {
   let summary: BundleSummary;
 
   beforeAll(() => {
-    outDir = join(mkdtempSync(join(tmpdir(), "repair-ls-bundle-")), "repair-ls");
+    outDir = join(tempDir("repair-ls-bundle-"), "repair-ls");
     summary = bundleServer({ repoRoot: REPO_ROOT, outDir });
-  });
-
-  afterAll(() => {
-    if (outDir) rmSync(join(outDir, ".."), { recursive: true, force: true });
   });
 
   it("holds the production dependencies, with LanceDB's native binary, and no development tools", () => {

@@ -3,29 +3,21 @@
  * BUILT server (dist/, built by `npm test` before the tests run).
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { COMMANDS } from "../../server/lsp/protocol-names.js";
 import { REPO_ROOT, SERVER_MAIN } from "../support/lsp-client.js";
 import { LOG_LEVELS, requireNeovim, runNeovim, type Notification } from "./nvim-driver.js";
+import { tempDir } from "../support/temp.js";
 
 const EXAMPLE = join(REPO_ROOT, "test", "fixtures", "example");
 const BUGGY_FILE = "stats.py";
 /** The deliberate bug of the example (see test/fixtures/example/README.md). */
 const BUGGY_TEXT = "ordered[mid] + ordered[mid]";
 
-const scratchDirs: string[] = [];
-
-function scratch(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  scratchDirs.push(dir);
-  return dir;
-}
-
 function copyExample(): string {
-  const project = join(scratch("repair-ls-e2e-"), "example");
+  const project = join(tempDir("repair-ls-e2e-"), "example");
   cpSync(EXAMPLE, project, {
     recursive: true,
     filter: (source) => !/(__pycache__|\.pytest_cache|\.repair-ls)$/.test(source),
@@ -58,10 +50,6 @@ beforeAll(() => {
   requireNeovim();
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run "npm run build" first`);
   if (!existsSync(join(EXAMPLE, BUGGY_FILE))) throw new Error(`the example fixture ${EXAMPLE} is missing`);
-});
-
-afterEach(() => {
-  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts the module against the built server with settings that never prompt, and opens params.file. */

@@ -5,10 +5,10 @@
  * included) when it outlives its time limit.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../support/lsp-client.js";
+import { makeTempDir, removeTempDir } from "../support/temp.js";
 
 export const NEOVIM_CLIENT_DIR = join(REPO_ROOT, "clients", "neovim");
 
@@ -98,7 +98,7 @@ export async function runNeovim<T>(options: {
   readonly cwd: string;
   readonly timeoutMs: number;
 }): Promise<NeovimRun<T>> {
-  const scratch = mkdtempSync(join(tmpdir(), "repair-ls-nvim-"));
+  const scratch = makeTempDir("repair-ls-nvim-");
   const scriptPath = join(scratch, "script.lua");
   const resultPath = join(scratch, "result.json");
   writeFileSync(scriptPath, `${PRELUDE}\n${options.body}\n${POSTLUDE}`);
@@ -170,6 +170,6 @@ export async function runNeovim<T>(options: {
       timedOut,
     };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    removeTempDir(scratch);
   }
 }

@@ -1,8 +1,6 @@
 // Bad input to the engine: clear statuses, no hang, nothing outside the scratch copies changes.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import type { CandidateSource } from "../../server/pipeline/candidates.js";
 import { fixAllFailing, repairHunks } from "../../server/pipeline/repair.js";
@@ -10,13 +8,13 @@ import type { RepairReport } from "../../server/pipeline/report.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "repair-bad-input-"));
+  root = tempDir("repair-bad-input-");
 });
-afterEach(() => removeDir(root));
 
 function write(files: Record<string, string>): void {
   writeFiles(root, files);

@@ -1,20 +1,20 @@
 // Cancelling a repair: running tests are killed with their process group, scratch copies are removed, the
 // user's files are untouched, and the report says "cancelled".
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
+import { tempDir } from "../support/temp.js";
 
 let base: string;
 let root: string;
 let pids: string;
 beforeEach(() => {
-  base = mkdtempSync(join(tmpdir(), "repair-cancel-"));
+  base = tempDir("repair-cancel-");
   root = join(base, "ws");
   pids = join(base, "pids");
   mkdirSync(root);
@@ -39,9 +39,6 @@ beforeEach(() => {
       "",
     ].join("\n"),
   );
-});
-afterEach(() => {
-  rmSync(base, { recursive: true, force: true });
 });
 
 function alive(pid: number): boolean {

@@ -1,16 +1,14 @@
 // Nothing warm may ever produce a false repair: a warm verdict is judged again by a cold run before it is reported,
 // and the cold verdict wins. The warm pool here lies on purpose: it runs every candidate's tests against a copy of
 // the workspace that holds the real fix (stale state, as a leaky warm process could have).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { fixAllFailing, type RepairEnvironment } from "../../server/pipeline/repair.js";
 import { coldExecutor, type TestExecutor } from "../../server/pipeline/runners/run-tests.js";
 import type { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 const BUGGY = "def double(x):\n    return x + x + 1\n";
 const FIXED = "def double(x):\n    return x + x\n";
@@ -20,14 +18,10 @@ const TESTS =
 let root: string;
 let fixedCopy: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "repair-cold-"));
-  fixedCopy = mkdtempSync(join(tmpdir(), "repair-cold-fixed-"));
+  root = tempDir("repair-cold-");
+  fixedCopy = tempDir("repair-cold-fixed-");
   writeFiles(root, { "calc.py": BUGGY, "test_calc.py": TESTS });
   writeFiles(fixedCopy, { "calc.py": FIXED, "test_calc.py": TESTS });
-});
-afterEach(() => {
-  removeDir(root);
-  removeDir(fixedCopy);
 });
 
 function warmPool(executor: TestExecutor): WarmPool {

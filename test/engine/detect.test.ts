@@ -1,21 +1,20 @@
 // Test-command detection per ecosystem, on the fixture projects and on small hand-made workspaces.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { detectTestCommand } from "../../server/pipeline/repair.js";
 import { invocationFor } from "../../server/pipeline/runners/invocation.js";
 import { kindOfCommand } from "../../server/pipeline/runners/detect.js";
 import { projectDir } from "../support/fixture-bugs.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 const config = defaultConfig();
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "repair-detect-"));
+  dir = tempDir("repair-detect-");
 });
-afterEach(() => removeDir(dir));
 
 function write(files: Record<string, string>): void {
   writeFiles(dir, files);

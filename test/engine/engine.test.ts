@@ -1,10 +1,9 @@
 // The engine end to end on small Python workspaces with scripted candidates: outcomes of every kind, the flaky
 // oracle, overlays, editor hunks, partial repairs, multi-hunk repairs across files, ranking and report shape.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import type { CandidateSource } from "../../server/pipeline/candidates.js";
 import { fixAllFailing, repairHunks, type RepairEnvironment } from "../../server/pipeline/repair.js";
@@ -12,13 +11,13 @@ import { silentLogger, silentProgress, type Candidate, type GeneratorId } from "
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { sha256 } from "../../server/pipeline/workspace-files.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "repair-engine-"));
+  root = tempDir("repair-engine-");
 });
-afterEach(() => removeDir(root));
 
 function write(files: Record<string, string>): void {
   writeFiles(root, files);
@@ -104,15 +103,11 @@ test("a plausible patch: structured edits, base hash, a diff git applies, outcom
   expect(file.baseHash).toBe(sha256(CALC["calc.py"]));
   expect(file.baseText).toBe(CALC["calc.py"]);
   // The diff applies with git at the root (checked on a copy: the user's folder must not change).
-  const copy = mkdtempSync(join(tmpdir(), "repair-engine-apply-"));
-  try {
-    writeFileSync(join(copy, "calc.py"), CALC["calc.py"]);
-    writeFileSync(join(copy, "p.diff"), best.diff);
-    execFileSync("git", ["apply", "p.diff"], { cwd: copy });
-    expect(readFileSync(join(copy, "calc.py"), "utf8")).toContain("    if x > hi:\n        return hi\n");
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
-  }
+  const copy = tempDir("repair-engine-apply-");
+  writeFileSync(join(copy, "calc.py"), CALC["calc.py"]);
+  writeFileSync(join(copy, "p.diff"), best.diff);
+  execFileSync("git", ["apply", "p.diff"], { cwd: copy });
+  expect(readFileSync(join(copy, "calc.py"), "utf8")).toContain("    if x > hi:\n        return hi\n");
   const kinds = report.outcomes.map((o) => o.outcome.kind);
   expect(kinds).toContain("syntax-error");
   expect(kinds).toContain("failing-tests");

@@ -2,8 +2,7 @@
 // formatter tested only by comparing whole printed tables (every test calls the same entry point, and the failures
 // name no source line) gets a real spectrum, localisation ranks its buggy line near the top, and the engine repairs
 // it end to end.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { defaultConfig } from "../../server/core/config-schema.js";
@@ -23,6 +22,7 @@ import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { scratchRoot } from "../../server/pipeline/validate/scratch.js";
 import { listWorkspaceFiles, WorkspaceFiles } from "../../server/pipeline/workspace-files.js";
 import { bug, copyProject, isCorrect, projectDir } from "../support/fixture-bugs.js";
+import { tempDir } from "../support/temp.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
 
 const ID = "java-io-tabulate";
@@ -48,7 +48,7 @@ function buggyLine(): { file: string; line: number } {
 /** Coverage of the fixture, measured in a throwaway copy and reported against the fixture's project. */
 async function coverageOfFixture(): Promise<{ entities: SpectrumEntity[]; seconds: number }> {
   const copy = copyProject(ID);
-  const privateParent = mkdtempSync(join(tmpdir(), "repair-java-coverage-test-"));
+  const privateParent = tempDir("repair-java-coverage-test-");
   try {
     const detected = await javacJUnitRunner.detection[0]!.detect(new WorkspaceProbe(copy.dir));
     expect(detected?.java).toBeDefined();
@@ -72,7 +72,6 @@ async function coverageOfFixture(): Promise<{ entities: SpectrumEntity[]; second
     return { entities, seconds };
   } finally {
     copy.dispose();
-    rmSync(privateParent, { recursive: true, force: true });
   }
 }
 
@@ -202,45 +201,41 @@ describe("Java coverage", () => {
   });
 
   test("instrumented classes of every kind still verify and run: records, switch expressions, lambdas, finally", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "repair-java-coverage-test-"));
-    try {
-      const root = join(dir, "workspace");
-      mkdirSync(join(root, "src", "shapes"), { recursive: true });
-      mkdirSync(join(root, "test", "shapes"), { recursive: true });
-      writeFileSync(join(root, "src", "shapes", "Shapes.java"), SHAPES_SOURCE);
-      writeFileSync(join(root, "test", "shapes", "ShapesTest.java"), SHAPES_TEST);
-      const detected = await javacJUnitRunner.detection[0]!.detect(new WorkspaceProbe(root));
-      const entities = await javaCoverage({
-        cwd: root,
-        userRoot: "/home/me/shapes",
-        privateParent: dir,
-        plan: detected!.java!,
-        env: {},
-        timeoutMs: 120_000,
-        signal: new AbortController().signal,
-        isTestFile: (file) => file.includes("/test/"),
-      });
-      // JUnit's own verdicts: a VerifyError from a badly instrumented class would fail these tests.
-      expect(entities.map((e) => [e.name, e.failed]).sort()).toEqual([
-        ["shapes.ShapesTest.everyConstructRuns", false],
-        ["shapes.ShapesTest.squaresOnly", false],
-      ]);
-      const file = "/home/me/shapes/src/shapes/Shapes.java";
-      const lineOf = (text: string): number => SHAPES_SOURCE.split("\n").findIndex((l) => l.includes(text));
-      const all = entities.find((e) => e.name.endsWith("everyConstructRuns"))!.lines.get(file)!;
-      const squares = entities.find((e) => e.name.endsWith("squaresOnly"))!.lines.get(file)!;
-      for (const text of ["yield", "text = null", "total += next.apply", "super(", "result = -1"])
-        expect(all.has(lineOf(text)), text).toBe(true);
-      expect(squares.has(lineOf("return q.side()"))).toBe(true);
-      expect(squares.has(lineOf("return 3 * c.radius()"))).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir("repair-java-coverage-test-");
+    const root = join(dir, "workspace");
+    mkdirSync(join(root, "src", "shapes"), { recursive: true });
+    mkdirSync(join(root, "test", "shapes"), { recursive: true });
+    writeFileSync(join(root, "src", "shapes", "Shapes.java"), SHAPES_SOURCE);
+    writeFileSync(join(root, "test", "shapes", "ShapesTest.java"), SHAPES_TEST);
+    const detected = await javacJUnitRunner.detection[0]!.detect(new WorkspaceProbe(root));
+    const entities = await javaCoverage({
+      cwd: root,
+      userRoot: "/home/me/shapes",
+      privateParent: dir,
+      plan: detected!.java!,
+      env: {},
+      timeoutMs: 120_000,
+      signal: new AbortController().signal,
+      isTestFile: (file) => file.includes("/test/"),
+    });
+    // JUnit's own verdicts: a VerifyError from a badly instrumented class would fail these tests.
+    expect(entities.map((e) => [e.name, e.failed]).sort()).toEqual([
+      ["shapes.ShapesTest.everyConstructRuns", false],
+      ["shapes.ShapesTest.squaresOnly", false],
+    ]);
+    const file = "/home/me/shapes/src/shapes/Shapes.java";
+    const lineOf = (text: string): number => SHAPES_SOURCE.split("\n").findIndex((l) => l.includes(text));
+    const all = entities.find((e) => e.name.endsWith("everyConstructRuns"))!.lines.get(file)!;
+    const squares = entities.find((e) => e.name.endsWith("squaresOnly"))!.lines.get(file)!;
+    for (const text of ["yield", "text = null", "total += next.apply", "super(", "result = -1"])
+      expect(all.has(lineOf(text)), text).toBe(true);
+    expect(squares.has(lineOf("return q.side()"))).toBe(true);
+    expect(squares.has(lineOf("return 3 * c.radius()"))).toBe(false);
   }, 120_000);
 
   test("a workspace that does not compile has no Java coverage, and nothing is left behind", async () => {
     const copy = copyProject(ID);
-    const privateParent = mkdtempSync(join(tmpdir(), "repair-java-coverage-test-"));
+    const privateParent = tempDir("repair-java-coverage-test-");
     try {
       const detected = await javacJUnitRunner.detection[0]!.detect(new WorkspaceProbe(copy.dir));
       writeFileSync(join(copy.dir, "src", "Tabulate.java"), "public class Tabulate {\n  int broken(\n}\n");
@@ -258,7 +253,6 @@ describe("Java coverage", () => {
       expect(readdirSync(privateParent)).toEqual([]);
     } finally {
       copy.dispose();
-      rmSync(privateParent, { recursive: true, force: true });
     }
   }, 120_000);
 

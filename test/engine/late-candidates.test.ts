@@ -1,25 +1,22 @@
 // Issue 12, defect 5: validation never waits on a model. Template candidates are validated at once; a model's
 // candidates arrive later (onLateCandidates) and are validated when they come.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import type { CandidateSource } from "../../server/pipeline/candidates.js";
 import { fixAllFailing, type RepairEnvironment } from "../../server/pipeline/repair.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "repair-late-"));
+  root = tempDir("repair-late-");
   writeFiles(root, {
     "calc.py":
       "def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n    if x > hi:\n        return lo\n    return x\n",
     "test_calc.py": "from calc import clamp\n\n\ndef test_above():\n    assert clamp(12, 0, 10) == 10\n",
   });
 });
-afterEach(() => removeDir(root));
 
 const FIX: Candidate = {
   text: "        return hi",

@@ -1,8 +1,7 @@
 // What dead servers leave behind: processes of their test runs (found by the run mark in their environment) and
 // scratch folders are removed at the next start; those of live servers are left alone.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import {
@@ -12,11 +11,12 @@ import {
 } from "../../server/pipeline/leftovers/marked-processes.js";
 import { runTests } from "../../server/pipeline/runners/run-tests.js";
 import { removeStaleScratchInBackground } from "../../server/pipeline/validate/scratch-folders.js";
+import { tempDir, waitFor } from "../support/temp.js";
 
 let dir: string;
 const started: number[] = [];
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "repair-leftovers-"));
+  dir = tempDir("repair-leftovers-");
 });
 afterEach(() => {
   for (const pid of started.splice(0)) {
@@ -26,7 +26,6 @@ afterEach(() => {
       // Already gone.
     }
   }
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Whether a process is running; a zombie (killed, not yet reaped) is dead. */
@@ -36,15 +35,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitUntil(condition: () => boolean, ms = 3000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return condition();
 }
 
 /** A pid that is certainly free now: a process that has exited. */
@@ -71,7 +61,7 @@ test("processes of a run whose server is gone are killed; those of a live server
   const owned = daemonWith(`${process.ppid}-0123abcd`);
   const unmarked = daemonWith("not-a-mark");
   expect(killOrphanedRunProcesses()).toBe(1);
-  expect(await waitUntil(() => !alive(orphan))).toBe(true);
+  expect(await waitFor(() => !alive(orphan), { timeoutMs: 3000 })).toBe(true);
   expect(alive(owned)).toBe(true);
   expect(alive(unmarked)).toBe(true);
 });
@@ -80,7 +70,7 @@ test("killMarkedProcesses kills exactly the processes that carry the mark and co
   const mine = [daemonWith(`${process.pid}-aa11`), daemonWith(`${process.pid}-aa11`)];
   const other = daemonWith(`${process.pid}-bb22`);
   expect(killMarkedProcesses(`${process.pid}-aa11`)).toBe(2);
-  expect(await waitUntil(() => mine.every((pid) => !alive(pid)))).toBe(true);
+  expect(await waitFor(() => mine.every((pid) => !alive(pid)), { timeoutMs: 3000 })).toBe(true);
   expect(alive(other)).toBe(true);
 });
 
@@ -95,15 +85,11 @@ test("scratch folders of dead processes are removed without blocking; live ones 
 });
 
 test("a test run that leaves a daemon behind reports it in its result", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "repair-leftover-run-"));
-  try {
-    const run = await runTests(
-      { kind: "custom", command: "setsid sleep 300 > /dev/null 2>&1 & echo ok", source: "test", canSelect: false },
-      { cwd: dir, displayRoot: dir, timeoutMs: 30_000 },
-    );
-    expect(run.kind).toBe("completed");
-    expect(run.leftovers).toBeGreaterThanOrEqual(1);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir("repair-leftover-run-");
+  const run = await runTests(
+    { kind: "custom", command: "setsid sleep 300 > /dev/null 2>&1 & echo ok", source: "test", canSelect: false },
+    { cwd: dir, displayRoot: dir, timeoutMs: 30_000 },
+  );
+  expect(run.kind).toBe("completed");
+  expect(run.leftovers).toBeGreaterThanOrEqual(1);
 });

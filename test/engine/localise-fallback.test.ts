@@ -1,9 +1,8 @@
 // Localisation without any signal: an input/output-tested program gets its executable statements as candidates,
 // ranked by fix-pattern priors and flagged as a fallback; a local syntax error does not hide the rest of a file.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { filesTestsRun, fixPatternPrior } from "../../server/pipeline/localise/fallback.js";
 import { factsOf, type FileFacts } from "../../server/pipeline/localise/file-facts.js";
 import { localise } from "../../server/pipeline/localise/localise.js";
@@ -11,19 +10,14 @@ import { SourceFiles } from "../../server/pipeline/localise/source-files.js";
 import type { TestOutcome } from "../../server/pipeline/runners/outcomes.js";
 import { listWorkspaceFiles, WorkspaceFiles } from "../../server/pipeline/workspace-files.js";
 import { bug, projectDir } from "../support/fixture-bugs.js";
+import { tempDir } from "../support/temp.js";
 
 const failed = (name: string): TestOutcome => ({ name, status: "failed", message: "" });
 const passed = (name: string): TestOutcome => ({ name, status: "passed", message: "" });
 
-const scratch: string[] = [];
-afterEach(() => {
-  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A throwaway workspace holding the given files. */
 function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "repair-fallback-"));
-  scratch.push(root);
+  const root = tempDir("repair-fallback-");
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);

@@ -1,20 +1,17 @@
 // Spawning test commands: timeouts kill the whole process group, cancellation too, a missing command is a result;
 // daemons are found by the run's environment mark, and nothing outlives a server killed with SIGKILL.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { runProcess } from "../../server/pipeline/runners/process.js";
 import { runTests } from "../../server/pipeline/runners/run-tests.js";
 import type { TestCommand } from "../../server/pipeline/runners/test-command.js";
+import { tempDir, waitFor } from "../support/temp.js";
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "repair-process-"));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
+  dir = tempDir("repair-process-");
 });
 
 /** Whether a process is running; a zombie (killed, waiting for its new parent to reap it) is dead. */
@@ -32,15 +29,6 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitUntil(condition: () => boolean, ms = 3000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return condition();
-}
-
 const custom = (command: string): TestCommand => ({ kind: "custom", command, source: "test", canSelect: false });
 
 test("a timeout kills the command and the child it spawned", async () => {
@@ -52,7 +40,7 @@ test("a timeout kills the command and the child it spawned", async () => {
   expect(result.end).toBe("timeout");
   expect(Date.now() - started).toBeLessThan(5000);
   const [child, shell] = readFileSync(pids, "utf8").trim().split("\n").map(Number) as [number, number];
-  expect(await waitUntil(() => !alive(child) && !alive(shell))).toBe(true);
+  expect(await waitFor(() => !alive(child) && !alive(shell), { timeoutMs: 3000 })).toBe(true);
 });
 
 test("cancellation kills the group too, and a cancelled run reports so", async () => {
@@ -63,18 +51,21 @@ test("cancellation kills the group too, and a cancelled run reports so", async (
     timeoutMs: 60_000,
     signal: controller.signal,
   });
-  await waitUntil(() => {
-    try {
-      return readFileSync(pids, "utf8").trim() !== "";
-    } catch {
-      return false;
-    }
-  });
+  await waitFor(
+    () => {
+      try {
+        return readFileSync(pids, "utf8").trim() !== "";
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 3000 },
+  );
   controller.abort();
   const result = await pending;
   expect(result.end).toBe("cancelled");
   const child = Number(readFileSync(pids, "utf8").trim());
-  expect(await waitUntil(() => !alive(child))).toBe(true);
+  expect(await waitFor(() => !alive(child), { timeoutMs: 3000 })).toBe(true);
 });
 
 test("a daemon left behind by a finished command is killed with its group", async () => {
@@ -87,7 +78,7 @@ test("a daemon left behind by a finished command is killed with its group", asyn
   expect(result.exitCode).toBe(3);
   const leftovers = readFileSync(pids, "utf8").trim().split("\n").filter(Boolean).map(Number);
   expect(leftovers.length).toBeGreaterThan(0);
-  expect(await waitUntil(() => leftovers.every((p) => !alive(p)))).toBe(true);
+  expect(await waitFor(() => leftovers.every((p) => !alive(p)), { timeoutMs: 3000 })).toBe(true);
 });
 
 test("output is capped, keeping the head and the tail", async () => {
@@ -147,7 +138,7 @@ test("a daemon that left the process group (setsid, double fork) is killed at th
   expect(result.end).toBe("exited");
   expect(result.leftovers).toBeGreaterThanOrEqual(2);
   const daemon = Number(readFileSync(pids, "utf8").trim());
-  expect(await waitUntil(() => !alive(daemon))).toBe(true);
+  expect(await waitFor(() => !alive(daemon), { timeoutMs: 3000 })).toBe(true);
 });
 
 test("the command carries a run mark in its environment, and a mark inherited from an enclosing run is replaced", async () => {
@@ -170,10 +161,12 @@ test("when the process that ran the command is killed with SIGKILL, the command,
     `void runProcess(${JSON.stringify(command)}, { cwd: ${JSON.stringify(dir)}, timeoutMs: 600000 });`,
   ].join("\n");
   const parent = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
-  const started = await waitUntil(() => existsSync(pids) && readFileSync(pids, "utf8").trim().split("\n").length === 3);
+  const started = await waitFor(() => existsSync(pids) && readFileSync(pids, "utf8").trim().split("\n").length === 3, {
+    timeoutMs: 3000,
+  });
   expect(started).toBe(true);
   const running = readFileSync(pids, "utf8").trim().split("\n").map(Number);
   expect(running.every(alive)).toBe(true);
   parent.kill("SIGKILL");
-  expect(await waitUntil(() => running.every((pid) => !alive(pid)), 5000)).toBe(true);
+  expect(await waitFor(() => running.every((pid) => !alive(pid)), { timeoutMs: 5000 })).toBe(true);
 });

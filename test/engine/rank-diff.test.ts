@@ -1,13 +1,13 @@
 // Ranking of plausible patches and the unified diffs of reports (checked with `git apply`).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { applyPatch, type Patch } from "../../server/pipeline/combine/patch.js";
 import { unifiedDiff } from "../../server/pipeline/diff.js";
 import { normaliseForVoting, rankPatches, type RankInput } from "../../server/pipeline/rank.js";
 import type { Candidate, GeneratorId } from "../../server/core/types.js";
+import { tempDir } from "../support/temp.js";
 
 function candidate(text: string, score: number, generator: GeneratorId = "template"): Candidate {
   return { text, score, generator, editKind: "operator", description: text };
@@ -64,11 +64,8 @@ describe("ranking", () => {
 describe("unified diffs", () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "repair-diff-"));
+    dir = tempDir("repair-diff-");
     execFileSync("git", ["init", "-q"], { cwd: dir });
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
   });
 
   function checkWithGit(name: string, base: string, parts: Patch): void {

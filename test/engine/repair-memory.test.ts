@@ -2,10 +2,10 @@
 // templates (abstracted over names and literals) that repair a later bug of the same shape, with real git commits
 // and real pytest runs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { generateCandidates, resetOllamaState, resetRepairMemory } from "../../server/pipeline/generate/index.js";
 import { applyTemplate, templateOf } from "../../server/pipeline/memory/edit-template.js";
@@ -15,14 +15,14 @@ import { loadExamples, memoryFolder, rememberAppliedRepair } from "../../server/
 import { fixAllFailing } from "../../server/pipeline/repair.js";
 import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { CHAT_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "repair-memory-"));
+  root = tempDir("repair-memory-");
   resetRepairMemory();
 });
-afterEach(() => removeDir(root));
 
 function commit(message: string, files: Record<string, string>): void {
   writeFiles(root, files);

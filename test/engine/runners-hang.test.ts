@@ -1,10 +1,7 @@
 // Hanging tests are failing tests: a baseline run that exceeds its timeout is run again with per-test deadlines
 // (pytest, through the shipped plugin) so that the tests that hang fail and the others report; runners without
 // per-test deadlines get one synthetic failing test, the whole command, that passes in any run that terminates.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { candidateTestDeadlineSeconds, runBaseline, type Baseline } from "../../server/pipeline/baseline.js";
 import { SourceFiles } from "../../server/pipeline/localise/source-files.js";
@@ -15,7 +12,8 @@ import { silentLogger } from "../../server/core/types.js";
 import { WorkerPool } from "../../server/pipeline/validate/pool.js";
 import { listWorkspaceFiles } from "../../server/pipeline/workspace-files.js";
 import { bug, projectDir } from "../support/fixture-bugs.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 /** Runs the baseline of a workspace in a scratch copy, with a short whole-run timeout. */
 async function baselineOf(root: string, timeoutMs: number, hangDeadlineSeconds?: number): Promise<Baseline> {
@@ -59,9 +57,8 @@ describe("a pytest suite whose tests loop forever (fixture py-isqrt-hang)", () =
 describe("runners without per-test deadlines", () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "repair-hang-"));
+    dir = tempDir("repair-hang-");
   });
-  afterEach(() => removeDir(dir));
 
   test("a whole command that does not finish is one synthetic failing test, passed by any run that ends", async () => {
     writeFiles(dir, {
@@ -107,44 +104,36 @@ describe("per-test deadlines of candidates", () => {
   });
 
   test("a pytest baseline that finishes gives candidates a per-test deadline too, and finds nothing hanging", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "repair-hang-"));
-    try {
-      writeFiles(dir, {
-        "pytest.ini": "[pytest]\n",
-        "test_a.py": "def test_ok():\n    pass\n\n\ndef test_bad():\n    assert 1 == 2\n",
-      });
-      const baseline = await baselineOf(dir, 60_000);
-      expect(baseline.oracle.map((t) => t.name)).toEqual(["test_a.py::test_bad"]);
-      expect(baseline.hanging).toEqual([]);
-      expect([...baseline.testSeconds.keys()].sort()).toEqual(["test_a.py::test_bad", "test_a.py::test_ok"]);
-      expect(baseline.candidateRuns).toEqual({
-        testDeadlineSeconds: candidateTestDeadlineSeconds(baseline.testSeconds),
-      });
-    } finally {
-      removeDir(dir);
-    }
+    const dir = tempDir("repair-hang-");
+    writeFiles(dir, {
+      "pytest.ini": "[pytest]\n",
+      "test_a.py": "def test_ok():\n    pass\n\n\ndef test_bad():\n    assert 1 == 2\n",
+    });
+    const baseline = await baselineOf(dir, 60_000);
+    expect(baseline.oracle.map((t) => t.name)).toEqual(["test_a.py::test_bad"]);
+    expect(baseline.hanging).toEqual([]);
+    expect([...baseline.testSeconds.keys()].sort()).toEqual(["test_a.py::test_bad", "test_a.py::test_ok"]);
+    expect(baseline.candidateRuns).toEqual({
+      testDeadlineSeconds: candidateTestDeadlineSeconds(baseline.testSeconds),
+    });
   }, 60_000);
 
   test("pytest fails the one test that runs past the deadline, and goes on", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "repair-hang-"));
-    try {
-      writeFiles(dir, {
-        "pytest.ini": "[pytest]\n",
-        // A broad `except Exception` must not swallow the deadline.
-        "test_a.py":
-          "def test_spins():\n    while True:\n        try:\n            pass\n        except Exception:\n            pass\n\n\n" +
-          "def test_after():\n    pass\n",
-      });
-      const command = (await detectTestCommand(dir, defaultConfig()))!;
-      const run = await runTests(command, { cwd: dir, displayRoot: dir, timeoutMs: 60_000, testDeadlineSeconds: 0.5 });
-      expect(run.kind).toBe("completed");
-      const byName = Object.fromEntries(run.tests.map((t) => [t.name, t]));
-      expect(byName["test_a.py::test_spins"]?.status).toBe("failed");
-      expect(byName["test_a.py::test_spins"]?.message).toContain("did not finish within 0.5 s");
-      expect(byName["test_a.py::test_after"]?.status).toBe("passed");
-    } finally {
-      removeDir(dir);
-    }
+    const dir = tempDir("repair-hang-");
+    writeFiles(dir, {
+      "pytest.ini": "[pytest]\n",
+      // A broad `except Exception` must not swallow the deadline.
+      "test_a.py":
+        "def test_spins():\n    while True:\n        try:\n            pass\n        except Exception:\n            pass\n\n\n" +
+        "def test_after():\n    pass\n",
+    });
+    const command = (await detectTestCommand(dir, defaultConfig()))!;
+    const run = await runTests(command, { cwd: dir, displayRoot: dir, timeoutMs: 60_000, testDeadlineSeconds: 0.5 });
+    expect(run.kind).toBe("completed");
+    const byName = Object.fromEntries(run.tests.map((t) => [t.name, t]));
+    expect(byName["test_a.py::test_spins"]?.status).toBe("failed");
+    expect(byName["test_a.py::test_spins"]?.message).toContain("did not finish within 0.5 s");
+    expect(byName["test_a.py::test_after"]?.status).toBe("passed");
   }, 60_000);
 });
 

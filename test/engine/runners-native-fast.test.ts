@@ -4,7 +4,6 @@
 // another on the same file (no stale object may decide a verdict). Selection runs only the selected tests; ctest's
 // per-test deadline fails only the test that hangs; Rust per-test coverage localises a fixture's bug.
 import { readFileSync, statSync, utimesSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -20,7 +19,8 @@ import type { TestCommand } from "../../server/pipeline/runners/test-command.js"
 import { silentLogger } from "../../server/core/types.js";
 import { WorkerPool, type Worker } from "../../server/pipeline/validate/pool.js";
 import { bug, bugsDir, copyProject } from "../support/fixture-bugs.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 /** What a verdict depends on in a run: how it ended and every test's status. */
 function verdictView(run: TestRunResult): unknown {
@@ -186,13 +186,12 @@ describe("make with object files: one translation unit rebuilt, never a stale ob
   let root: string;
   let harness: Harness;
   beforeAll(async () => {
-    root = join(mkdtempSync(join(tmpdir(), "native-make-")), "project");
+    root = join(tempDir("native-make-"), "project");
     writeFiles(root, MAKE_PROJECT);
     harness = await Harness.open(root);
   }, 60_000);
   afterAll(async () => {
     await harness.close();
-    removeDir(join(root, ".."));
   });
 
   const objectTime = (name: string): number => statSync(join(harness.worker.copy.root, "build", name)).mtimeMs;
@@ -226,7 +225,7 @@ describe("make with object files: one translation unit rebuilt, never a stale ob
 
 describe("scratch copies keep the workspace's file times", () => {
   test("an object file older than its source stays older in the copy (make rebuilds it there too)", async () => {
-    const root = join(mkdtempSync(join(tmpdir(), "native-times-")), "project");
+    const root = join(tempDir("native-times-"), "project");
     writeFiles(root, { "src/calc.c": "int one(void) { return 1; }\n", "obj/calc.o": "stale object\n" });
     // The object was built an hour before the source was last edited, and a future time never survives a copy.
     const now = Date.now() / 1000;
@@ -240,7 +239,6 @@ describe("scratch copies keep the workspace's file times", () => {
       expect(time(copy, "src/calc.c")).toBe(time(root, "src/calc.c"));
     } finally {
       await workers.close();
-      removeDir(join(root, ".."));
     }
   });
 });
@@ -277,7 +275,7 @@ const CMAKE_PROJECT: Candidate = {
 
 describe("ctest: incremental build, selection by name, per-test deadlines", () => {
   test("verdicts equal fresh copies; -R runs only the selected; --timeout fails only the hanging test", async () => {
-    const root = join(mkdtempSync(join(tmpdir(), "native-ctest-")), "project");
+    const root = join(tempDir("native-ctest-"), "project");
     writeFiles(root, CMAKE_PROJECT);
     const harness = await Harness.open(root);
     try {
@@ -296,7 +294,6 @@ describe("ctest: incremental build, selection by name, per-test deadlines", () =
       expect(back.tests.map((t) => [t.name, t.status])).toEqual([["clamp_high", "failed"]]);
     } finally {
       await harness.close();
-      removeDir(join(root, ".."));
     }
   }, 300_000);
 });
@@ -358,7 +355,7 @@ describe("rust: per-test coverage through -C instrument-coverage", () => {
     expect(tools).toBeDefined();
     const id = "rust-percent";
     const project = copyProject(id);
-    const scratch = mkdtempSync(join(tmpdir(), "native-rcov-"));
+    const scratch = tempDir("native-rcov-");
     try {
       const entities = await rustCoverage({
         cwd: project.dir,
@@ -386,7 +383,6 @@ describe("rust: per-test coverage through -C instrument-coverage", () => {
       const barLine = text.findIndex((l) => l.includes("let filled"));
       expect(new Map(scores).get(barLine) ?? 0).toBeLessThan(best);
     } finally {
-      removeDir(scratch);
       project.dispose();
     }
   }, 600_000);

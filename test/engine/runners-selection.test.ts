@@ -1,9 +1,8 @@
 // Test selection and order for a candidate: target failing tests first, then the tests covering the changed
 // lines, then the rest; and a run that follows that order and stops at the first failure, cold and warm.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import type { SpectrumEntity } from "../../server/pipeline/localise/coverage.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
@@ -15,7 +14,8 @@ import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { WorkerPool } from "../../server/pipeline/validate/pool.js";
 import { Harness, verdictView } from "../support/warm-harness.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
+import { writeFiles } from "../support/workspace-copy.js";
 
 const outcome = (name: string, status: TestOutcome["status"] = "passed"): TestOutcome => ({
   name,
@@ -47,9 +47,8 @@ test("failing tests first, then the tests covering the changed lines, then the r
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "repair-select-"));
+  dir = tempDir("repair-select-");
 });
-afterEach(() => removeDir(dir));
 
 test("pytest runs the selected tests in the given order and stops at the first failure, cold and warm", async () => {
   const log = join(dir, "ran.log");
@@ -88,7 +87,7 @@ test("pytest runs the selected tests in the given order and stops at the first f
 test("a candidate that passes its failing test runs the covering tests next and stops at the first regression", async () => {
   // Each test appends "<pid> <name>" to a log outside the workspace, so that the tests of each run (one process per
   // run, cold or warm) can be told apart.
-  const log = join(dir, "..", `${dir.split("/").pop()}-ran.log`);
+  const log = join(dir, "ran.log");
   const logged = (name: string, assertion: string): string =>
     `def test_${name}():\n    with open(${JSON.stringify(log)}, "a") as f:\n        f.write(f"{os.getpid()} ${name}\\n")\n    assert ${assertion}\n\n\n`;
   const root = join(dir, "project");
@@ -108,42 +107,38 @@ test("a candidate that passes its failing test runs the covering tests next and 
     editKind: "operator",
     description: text.trim(),
   });
-  try {
-    const report = await fixAllFailing({
-      root,
-      config: { ...defaultConfig(), "test.allowRun": "always", "repair.workers": 1, "repair.maxValidations": 10 },
-      logger: silentLogger,
-      progress: silentProgress,
-      signal: new AbortController().signal,
-      // The first candidate fixes the failing test and breaks the test that covers the changed line, which is
-      // the last test of the file; the second is the repair.
-      generate: (context) =>
-        Promise.resolve(
-          context.buggyText.includes("x + x + 1")
-            ? [candidate("    return abs(x) * 2", 2), candidate("    return x + x", 1)]
-            : [],
-        ),
-    });
-    expect(report.status).toBe("fixed");
-    expect(report.patches.map((p) => p.description)).toEqual(["return x + x"]);
-    const runs = new Map<string, string[]>();
-    for (const line of readFileSync(log, "utf8").trim().split("\n")) {
-      const [pid, name] = line.split(" ");
-      runs.set(pid!, [...(runs.get(pid!) ?? []), name!]);
-    }
-    // Each candidate is one run: its failing test first, then the covering test, stopping at the first failure.
-    expect([...runs.values()]).toContainEqual(["double", "z_negative"]);
-    // The repair's run went on to the rest of the suite.
-    expect([...runs.values()]).toContainEqual(["double", "z_negative", "triple_a", "triple_b"]);
-    // No candidate ran its failing test alone: the only such run is the baseline's re-run of its failing test.
-    expect([...runs.values()].filter((names) => names.join() === "double")).toHaveLength(1);
-  } finally {
-    removeDir(log);
+  const report = await fixAllFailing({
+    root,
+    config: { ...defaultConfig(), "test.allowRun": "always", "repair.workers": 1, "repair.maxValidations": 10 },
+    logger: silentLogger,
+    progress: silentProgress,
+    signal: new AbortController().signal,
+    // The first candidate fixes the failing test and breaks the test that covers the changed line, which is
+    // the last test of the file; the second is the repair.
+    generate: (context) =>
+      Promise.resolve(
+        context.buggyText.includes("x + x + 1")
+          ? [candidate("    return abs(x) * 2", 2), candidate("    return x + x", 1)]
+          : [],
+      ),
+  });
+  expect(report.status).toBe("fixed");
+  expect(report.patches.map((p) => p.description)).toEqual(["return x + x"]);
+  const runs = new Map<string, string[]>();
+  for (const line of readFileSync(log, "utf8").trim().split("\n")) {
+    const [pid, name] = line.split(" ");
+    runs.set(pid!, [...(runs.get(pid!) ?? []), name!]);
   }
+  // Each candidate is one run: its failing test first, then the covering test, stopping at the first failure.
+  expect([...runs.values()]).toContainEqual(["double", "z_negative"]);
+  // The repair's run went on to the rest of the suite.
+  expect([...runs.values()]).toContainEqual(["double", "z_negative", "triple_a", "triple_b"]);
+  // No candidate ran its failing test alone: the only such run is the baseline's re-run of its failing test.
+  expect([...runs.values()].filter((names) => names.join() === "double")).toHaveLength(1);
 }, 180_000);
 
 test("one run takes the failing tests first, the rest only when they pass, and stops at the first failure, cold and warm", async () => {
-  const log = join(dir, "..", `${dir.split("/").pop()}-oracle-first.log`);
+  const log = join(dir, "oracle-first.log");
   const logged = (name: string, assertion: string): string =>
     `def test_${name}():\n    with open(${JSON.stringify(log)}, "a") as f:\n        f.write("${name}\\n")\n    assert ${assertion}\n\n\n`;
   writeFiles(dir, {
@@ -207,7 +202,6 @@ test("one run takes the failing tests first, the rest only when they pass, and s
     expect(harness.warm.stats).toMatchObject({ warmRuns: 4, serversStarted: 1 });
   } finally {
     await harness.close();
-    removeDir(log);
   }
 }, 180_000);
 

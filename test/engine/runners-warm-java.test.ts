@@ -2,14 +2,13 @@
 // (buggy, fixed, not compiling) on the Java fixtures, on suites with static state, exits and hangs; a JVM that dies
 // is replaced; and no process is left behind after a cancellation or when the pool closes.
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import type { TestOutcome } from "../../server/pipeline/runners/outcomes.js";
 import { copyProject } from "../support/fixture-bugs.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
-import { Harness, fixedTexts, pidAlive, verdictView, waitFor } from "../support/warm-harness.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { Harness, fixedTexts, pidAlive, verdictView } from "../support/warm-harness.js";
+import { tempDir, waitFor } from "../support/temp.js";
 
 /** A Java fixture as a plain javac + JUnit project (its Makefile removed, so that the javac-junit runner runs it). */
 function plainJavaCopy(id: string): { dir: string; dispose(): void } {
@@ -61,9 +60,8 @@ describe("warm JUnit worker on hand-made suites", () => {
   const junitTest = (name: string, body: string): string =>
     `import static org.junit.Assert.*;\nimport org.junit.Test;\n\npublic class ${name} {\n${body}\n}\n`;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "repair-warm-java-"));
+    dir = tempDir("repair-warm-java-");
   });
-  afterEach(() => removeDir(dir));
 
   test("static state never crosses candidates, and each candidate's code is its own", async () => {
     writeFiles(dir, {
@@ -243,14 +241,17 @@ describe("warm JUnit worker on hand-made suites", () => {
       const controller = new AbortController();
       const running = harness.warmRun({ signal: controller.signal });
       let written = "";
-      await waitFor(() => {
-        try {
-          written = readFileSync(pidFile, "utf8");
-        } catch {
-          // Not written yet.
-        }
-        return written !== "";
-      }, 60_000);
+      await waitFor(
+        () => {
+          try {
+            written = readFileSync(pidFile, "utf8");
+          } catch {
+            // Not written yet.
+          }
+          return written !== "";
+        },
+        { timeoutMs: 60_000 },
+      );
       const jvm = Number(written);
       controller.abort();
       expect((await running).kind).toBe("cancelled");
@@ -258,14 +259,17 @@ describe("warm JUnit worker on hand-made suites", () => {
       rmSync(pidFile);
       const next = harness.warmRun({ testDeadlineSeconds: 1 });
       expect(
-        await waitFor(() => {
-          try {
-            written = readFileSync(pidFile, "utf8");
-            return true;
-          } catch {
-            return false;
-          }
-        }, 60_000),
+        await waitFor(
+          () => {
+            try {
+              written = readFileSync(pidFile, "utf8");
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { timeoutMs: 60_000 },
+        ),
       ).toBe(true);
       expect((await next).counts).toEqual({ total: 1, failed: 1 });
       const second = Number(written);

@@ -2,31 +2,25 @@
 // outcomes for the same candidates, on JavaScript and TypeScript fixtures (node --test directly and through
 // `npm test`, with `tsc &&`) and on suites that keep module-level state, call process.exit, throw at import time or
 // hang; a server that dies is replaced; and no process is left behind when a run is cancelled or the pool closed.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import type { TestOutcome } from "../../server/pipeline/runners/outcomes.js";
 import { copyProject } from "../support/fixture-bugs.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
 import { Harness, fixedTexts, pidAlive, verdictView } from "../support/warm-harness.js";
+import { tempDir, waitFor } from "../support/temp.js";
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 250 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-function readWhenWritten(path: string): Promise<string> {
-  return (async () => {
-    for (;;) {
-      try {
-        const text = readFileSync(path, "utf8");
-        if (text !== "") return text;
-      } catch {
-        // Not written yet.
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+/** The text of a file another process writes, once it is there (empty when it never comes). */
+async function readWhenWritten(path: string): Promise<string> {
+  const written = (): string => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return ""; // Not written yet.
     }
-  })();
+  };
+  return waitFor(written, { timeoutMs: 60_000, intervalMs: 50 });
 }
 
 describe("node --test warm server: the same verdicts as cold runs on fixtures", () => {
@@ -86,9 +80,8 @@ describe("node --test warm server: the same verdicts as cold runs on fixtures", 
 describe("node --test warm server on hand-made suites", () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "repair-warm-js-"));
+    dir = tempDir("repair-warm-js-");
   });
-  afterEach(() => removeDir(dir));
 
   const packageJson = JSON.stringify({ name: "w", type: "module", scripts: { test: "node --test test/" } });
 
@@ -251,7 +244,7 @@ describe("node --test warm server on hand-made suites", () => {
       expect(pidAlive(sleeper)).toBe(true);
       controller.abort();
       expect((await running).kind).toBe("cancelled");
-      await until(() => !pidAlive(server) && !pidAlive(sleeper));
+      await waitFor(() => !pidAlive(server) && !pidAlive(sleeper), { timeoutMs: 5000 });
       expect(pidAlive(server)).toBe(false);
       expect(pidAlive(sleeper)).toBe(false);
 
@@ -265,7 +258,7 @@ describe("node --test warm server on hand-made suites", () => {
       const second = Number(readFileSync(serverFile, "utf8"));
       expect(pidAlive(second)).toBe(true);
       await harness.warm.close();
-      await until(() => !pidAlive(second));
+      await waitFor(() => !pidAlive(second), { timeoutMs: 5000 });
       expect(pidAlive(second)).toBe(false);
     } finally {
       await harness.close();

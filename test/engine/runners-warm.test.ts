@@ -2,14 +2,13 @@
 // fixtures and on suites that keep module-level state or call sys.exit / os._exit; and they leave no process
 // behind when a run is cancelled or the pool is closed.
 import { readFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import type { TestOutcome } from "../../server/pipeline/runners/outcomes.js";
 import { projectDir } from "../support/fixture-bugs.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
 import { Harness, fixedTexts, pidAlive, verdictView } from "../support/warm-harness.js";
+import { tempDir, waitFor } from "../support/temp.js";
 
 describe("pytest fork server: the same verdicts as cold runs", () => {
   test.each([
@@ -55,9 +54,8 @@ describe("pytest fork server: the same verdicts as cold runs", () => {
 describe("pytest fork server on hand-made suites", () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "repair-warm-"));
+    dir = tempDir("repair-warm-");
   });
-  afterEach(() => removeDir(dir));
 
   test("module-level state never crosses candidates, and each candidate's code is its own", async () => {
     writeFiles(dir, {
@@ -194,22 +192,23 @@ describe("pytest fork server on hand-made suites", () => {
     try {
       const controller = new AbortController();
       const running = harness.warmRun({ signal: controller.signal });
-      let written = "";
-      while (written === "") {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        try {
-          written = readFileSync(pids, "utf8");
-        } catch {
-          // Not written yet.
-        }
-      }
+      const written = await waitFor(
+        () => {
+          try {
+            return readFileSync(pids, "utf8");
+          } catch {
+            return ""; // Not written yet.
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 50 },
+      );
       const [child, server] = written.split(" ").map(Number) as [number, number];
       controller.abort();
       expect((await running).kind).toBe("cancelled");
       expect(pidAlive(child)).toBe(false);
       expect(pidAlive(server)).toBe(true);
       await harness.warm.close();
-      for (let i = 0; i < 100 && pidAlive(server); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => !pidAlive(server), { timeoutMs: 2000, intervalMs: 20 });
       expect(pidAlive(server)).toBe(false);
     } finally {
       await harness.close();

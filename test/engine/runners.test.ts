@@ -1,20 +1,19 @@
 // Real runs of each runner on tiny projects: per-test outcomes, and selecting the failing tests alone.
-import { mkdtempSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
 import type { TestRunResult } from "../../server/pipeline/runners/outcomes.js";
 import { runTests } from "../../server/pipeline/runners/run-tests.js";
 import { repoRoot } from "../support/fixture-bugs.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "repair-runner-"));
+  dir = tempDir("repair-runner-");
 });
-afterEach(() => removeDir(dir));
 
 function write(files: Record<string, string>): void {
   writeFiles(dir, files);

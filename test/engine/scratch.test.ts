@@ -5,7 +5,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -14,17 +13,17 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { DependencyCopies } from "../../server/pipeline/validate/dependency-copies.js";
 import { removeStaleScratch, ScratchCopy } from "../../server/pipeline/validate/scratch.js";
+import { tempDir } from "../support/temp.js";
 
 let base: string;
 let root: string;
 let scratchParent: string;
 beforeEach(() => {
-  base = mkdtempSync(join(tmpdir(), "repair-scratch-test-"));
+  base = tempDir("repair-scratch-test-");
   root = join(base, "outer", "ws");
   scratchParent = join(base, "scratch");
   const files: Record<string, string> = {
@@ -41,9 +40,6 @@ beforeEach(() => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   }
-});
-afterEach(() => {
-  rmSync(base, { recursive: true, force: true });
 });
 
 test("copies sources, skips VCS, index and build folders, links dependency folders to private copies", async () => {

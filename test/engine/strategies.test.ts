@@ -1,8 +1,5 @@
 // Issue 14: the model strategies (test-feedback rounds, function-level repair, joint SEARCH/REPLACE edits), run by
 // the real engine with real pytest runs against the strict Ollama-protocol test server with scripted models.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { defaultConfig, parseConfig, type Config } from "../../server/core/config-schema.js";
 import { resetOllamaState } from "../../server/pipeline/generate/index.js";
@@ -19,20 +16,20 @@ import {
   type OllamaTestServer,
   type Responder,
 } from "../support/ollama-test-server.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 type Messages = ReadonlyArray<{ role: string; content: string }>;
 
 let root: string;
 let server: OllamaTestServer | undefined;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "repair-strategies-"));
+  root = tempDir("repair-strategies-");
   resetOllamaState();
 });
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  removeDir(root);
 });
 
 /** The per-hunk chat prompt marks the buggy lines; the scripted models answer it with a harmless wrong guess. */

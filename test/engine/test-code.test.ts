@@ -1,20 +1,19 @@
 // Test code is the oracle, never a repair target: a JUnitCore layout whose tests live in *_TEST.java files under a
 // folder no convention names, and an editor hunk inside a test file.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import type { CandidateSource } from "../../server/pipeline/candidates.js";
 import { fixAllFailing, repairHunks, type RepairEnvironment } from "../../server/pipeline/repair.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "repair-test-code-"));
+  root = tempDir("repair-test-code-");
 });
-afterEach(() => removeDir(root));
 
 const JARS = "/usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar";
 

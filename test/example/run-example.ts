@@ -5,13 +5,13 @@
  * pass in the copy at the end.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeTempDir, removeTempDir } from "../support/temp.js";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
-const copy = mkdtempSync(join(tmpdir(), "repair-ls-example-"));
+const copy = makeTempDir("repair-ls-example-");
 try {
   cpSync(join(repo, "test", "fixtures", "example"), copy, { recursive: true });
   process.stdout.write(`repairing a copy of test/fixtures/example in ${copy}\n`);
@@ -22,5 +22,5 @@ try {
   );
   process.exitCode = run.status ?? 2;
 } finally {
-  rmSync(copy, { recursive: true, force: true });
+  removeTempDir(copy);
 }

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BuiltinEmbedder } from "../../index/embedders/builtin.js";
@@ -8,6 +6,7 @@ import { PauseGate } from "../../index/pause-gate.js";
 import { WorkspaceIndex } from "../../index/workspace-index.js";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 /** A model-like embedder (not local) that counts its calls, and can be made to never answer. */
 class CountingEmbedder implements Embedder {
@@ -33,12 +32,11 @@ let root: string | undefined;
 let index: WorkspaceIndex | undefined;
 afterEach(async () => {
   await index?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
   index = undefined;
 });
 
 async function openWith(embedder: CountingEmbedder): Promise<WorkspaceIndex> {
-  root = mkdtempSync(join(tmpdir(), "repair-model-work-"));
+  root = tempDir("repair-model-work-");
   writeFiles(root, { "a.py": "def f(x):\n    return x + 1\n\n\ndef g(y):\n    return y * 2\n" });
   index = await WorkspaceIndex.open({ root, config: defaultConfig(), embedder });
   return index;

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { PARENT_PID_VARIABLE } from "../../index/parent-watch.js";
 import { existsSync, readFileSync } from "node:fs";
 import { expect, test } from "vitest";
+import { waitFor } from "../support/temp.js";
 
 /** Whether a process is running; a zombie (killed, not yet reaped by its new parent) is dead. */
 function alive(pid: number): boolean {
@@ -12,15 +13,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return condition();
 }
 
 const built = (path: string): string => {
@@ -69,7 +61,7 @@ test.each(["pipe", "ignore"] as const)(
       child = await watchingChildOf(parent);
       expect(alive(child)).toBe(true);
       parent.kill("SIGKILL");
-      expect(await waitUntil(() => !alive(child!), 5_000)).toBe(true);
+      expect(await waitFor(() => !alive(child!), { timeoutMs: 5_000 })).toBe(true);
     } finally {
       parent.kill("SIGKILL");
       if (child !== undefined && alive(child)) process.kill(child, "SIGKILL");

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BuiltinEmbedder } from "../../index/embedders/builtin.js";
 import { WorkspaceIndex } from "../../index/workspace-index.js";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
@@ -19,6 +19,7 @@ import {
   lineOf,
 } from "../support/index-fixture.js";
 import { makeTempWorkspace, type TempWorkspace } from "../support/index-workspace.js";
+import { waitFor } from "../support/temp.js";
 import { EMBED_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
 
 function config(overrides: Partial<Config> = {}): Config {
@@ -184,10 +185,19 @@ describe("indexing a workspace", () => {
     const { index, embedder } = await openIndex();
     await index.indexAll();
     embedder.reset();
-    index.scheduleUpdate(workspace.path("web/cart.js"), CART_JS + "export const first = 1;\n");
-    index.scheduleUpdate(workspace.path("web/cart.js"), CART_JS + "export const second = 2;\n");
-    expect((await index.stats()).pendingUpdates).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    // A fake clock for the debounce timer alone: the re-index it starts runs on real time.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      index.scheduleUpdate(workspace.path("web/cart.js"), CART_JS + "export const first = 1;\n");
+      index.scheduleUpdate(workspace.path("web/cart.js"), CART_JS + "export const second = 2;\n");
+      expect((await index.stats()).pendingUpdates).toBe(1);
+      vi.advanceTimersByTime(29);
+      expect((await index.stats()).pendingUpdates).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect((await index.stats()).pendingUpdates).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
     await index.flush();
     expect(embedder.calls).toHaveLength(1);
     const norms = await storedNorms(index, "web/cart.js");
@@ -470,9 +480,10 @@ describe("index folder lifecycle", () => {
     const line = lineOf(INVENTORY_PY, "stock[item] = current - quantity");
     const hunk = { file: workspace.path("src/inventory.py"), startLine: line, endLine: line + 1 };
     expect(await index.retrieveForHunk(hunk, INVENTORY_PY, { threshold: 0.3 })).toEqual([]);
-    for (let i = 0; i < 100 && !(await index.stats()).rebuiltReason?.startsWith("table unreadable"); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(async () => (await index.stats()).rebuiltReason?.startsWith("table unreadable"), {
+      timeoutMs: 5000,
+      intervalMs: 50,
+    });
     expect((await index.stats()).rebuiltReason).toMatch(/^table unreadable/);
     await index.indexAll(); // joins the rebuild's indexing pass if it is still running
     expect((await index.retrieveForHunk(hunk, INVENTORY_PY, { threshold: 0.3 })).length).toBeGreaterThan(0);

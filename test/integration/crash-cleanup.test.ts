@@ -1,19 +1,18 @@
 // Nothing is left behind by a server killed with SIGKILL in the middle of a repair: its test processes (their
 // children and daemons included) die with it, and the next start removes its scratch copy and its stale index lock.
 // Everything is checked by pid.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { LspTestClient } from "../support/lsp-client.js";
 import { scratchDirsOf, writeFiles } from "../support/workspace-copy.js";
+import { tempDir, waitFor } from "../support/temp.js";
 
 const clients: LspTestClient[] = [];
 let base: string | undefined;
 
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.kill();
-  if (base) rmSync(base, { recursive: true, force: true });
   base = undefined;
 });
 
@@ -24,15 +23,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return condition();
 }
 
 function lines(path: string): string[] {
@@ -49,7 +39,7 @@ function lockPid(path: string): number | undefined {
 }
 
 test("after kill -9 of the server mid-repair, its test processes die, and the next start removes its scratch copy and index lock", async () => {
-  base = mkdtempSync(join(tmpdir(), "repair-ls-crash-"));
+  base = tempDir("repair-ls-crash-");
   const workspace = join(base, "ws");
   const pids = join(base, "pids");
   // The test command records the pids of its shell, a child and a daemon that left the session, then hangs.
@@ -70,16 +60,16 @@ test("after kill -9 of the server mid-repair, its test processes die, and the ne
   clients.push(first);
   const firstPid = first.child.pid!;
   await first.initialize({ rootPath: workspace, initializationOptions: settings });
-  expect(await waitUntil(() => lockPid(lock) === firstPid, 30_000)).toBe(true);
+  expect(await waitFor(() => lockPid(lock) === firstPid, { timeoutMs: 30_000 })).toBe(true);
   await first.connection.sendRequest("workspace/executeCommand", { command: "repair.fixAllFailing", arguments: [] });
-  expect(await waitUntil(() => lines(pids).length === 3, 30_000)).toBe(true);
+  expect(await waitFor(() => lines(pids).length === 3, { timeoutMs: 30_000 })).toBe(true);
   const testProcesses = lines(pids).map(Number);
   expect(testProcesses.every(alive)).toBe(true);
   expect(scratchDirsOf(firstPid).length).toBeGreaterThan(0);
 
   const killedAt = Date.now();
   await first.kill();
-  expect(await waitUntil(() => testProcesses.every((pid) => !alive(pid)), 5_000)).toBe(true);
+  expect(await waitFor(() => testProcesses.every((pid) => !alive(pid)), { timeoutMs: 5_000 })).toBe(true);
   const processesGoneMs = Date.now() - killedAt;
   // SIGKILL cannot be handled: the scratch copy and the lock are still there, and it is the next start's job.
   expect(scratchDirsOf(firstPid).length).toBeGreaterThan(0);
@@ -91,7 +81,9 @@ test("after kill -9 of the server mid-repair, its test processes die, and the ne
   await second.initialize({ rootPath: workspace, initializationOptions: { ...settings, "test.allowRun": "never" } });
   // The stale lock is taken over: from then on it names the new server.
   const secondPid = second.child.pid;
-  expect(await waitUntil(() => scratchDirsOf(firstPid).length === 0 && lockPid(lock) === secondPid, 30_000)).toBe(true);
+  expect(
+    await waitFor(() => scratchDirsOf(firstPid).length === 0 && lockPid(lock) === secondPid, { timeoutMs: 30_000 }),
+  ).toBe(true);
   const leftoversGoneMs = Date.now() - startedAt;
   expect(await second.shutdown()).toBe(0);
   expect(existsSync(lock)).toBe(false);

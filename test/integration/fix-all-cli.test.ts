@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { SERVER_MAIN } from "../support/lsp-client.js";
 import { sarifErrors } from "../support/sarif-schema.js";
-import { copyFixture, removeDir, runTests, scratchDirsOf } from "../support/workspace-copy.js";
+import { copyFixture, runTests, scratchDirsOf } from "../support/workspace-copy.js";
+import { tempDir, waitFor } from "../support/temp.js";
 
 // Each run is a real repair: fast settings for the project copy keep the suite short without changing the path.
 const FAST = { "repair.stopAfterPlausible": 1 };
@@ -16,16 +16,9 @@ const FIXTURES = [
   { name: "JavaScript", dir: "test/fixtures/bugs/js-quicksort/project", test: "node --test", failing: 2 },
 ];
 
-let dirs: string[] = [];
-afterEach(() => {
-  dirs.forEach(removeDir);
-  dirs = [];
-});
-
 function project(fixture: string, settings: Record<string, unknown> = FAST): string {
   const dir = copyFixture(fixture);
   writeFileSync(join(dir, ".repair-ls.json"), JSON.stringify(settings));
-  dirs.push(dir);
   return dir;
 }
 
@@ -71,14 +64,11 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Polls until `probe` gives a value (every 50 ms, for at most 60 s). */
-async function waitFor<T>(probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 1200; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error("timed out waiting");
+/** The first child process of `pid`, once it has one (polled every 50 ms for at most 60 s). */
+async function firstChildOf(pid: number): Promise<number> {
+  const child = await waitFor(() => childPids(pid)[0], { timeoutMs: 60_000, intervalMs: 50 });
+  if (child === undefined) throw new Error(`process ${pid} started no child within 60 s`);
+  return child;
 }
 
 function fixAll(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -94,8 +84,8 @@ describe.each(FIXTURES)("fix-all on the $name fixture", ({ dir: fixture, test: t
     "--format json reports the repair; its diff applies with git apply and makes the tests pass",
     () => {
       const dir = project(fixture);
-      const out = join(dir, "..", `${dir.split("/").at(-1)}.json`);
-      dirs.push(out);
+      // The report goes outside the workspace.
+      const out = join(tempDir("repair-ls-report-"), "report.json");
       const run = fixAll([dir, "--format", "json", "--output", out, "--engine", "builtin"]);
       // Without --apply the failing tests still fail in place: exit 1, whatever was found.
       expect(run.status, run.stderr).toBe(1);
@@ -193,8 +183,7 @@ describe("fix-all formats and exit codes", () => {
   test(
     "exit 1 when a failing test has no validated repair",
     () => {
-      const dir = mkdtempSync(join(tmpdir(), "repair-ls-unfixable-"));
-      dirs.push(dir);
+      const dir = tempDir("repair-ls-unfixable-");
       writeFileSync(join(dir, "calc.py"), "def area(r):\n    return 3 * r * r\n");
       writeFileSync(
         join(dir, "test_calc.py"),
@@ -272,8 +261,7 @@ describe("fix-all formats and exit codes", () => {
   test(
     "a server that dies mid-job is exit 2 with the cause, never an empty success",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "repair-ls-slow-"));
-      dirs.push(dir);
+      const dir = tempDir("repair-ls-slow-");
       writeFileSync(join(dir, "slow.py"), "import time\n\n\ndef wait():\n    time.sleep(60)\n    return 1\n");
       writeFileSync(join(dir, "test_slow.py"), "from slow import wait\n\n\ndef test_wait():\n    assert wait() == 2\n");
       const child = spawn(process.execPath, [SERVER_MAIN, "fix-all", dir, "--format", "json"], { stdio: "pipe" });
@@ -282,9 +270,9 @@ describe("fix-all formats and exit codes", () => {
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
-      const server = await waitFor(() => childPids(child.pid!)[0]);
+      const server = await firstChildOf(child.pid!);
       // The baseline run is under way once the server has a child of its own.
-      await waitFor(() => childPids(server)[0]);
+      await firstChildOf(server);
       process.kill(server, "SIGKILL");
       expect(await exited).toBe(2);
       expect(stdout).toBe("");
@@ -296,16 +284,15 @@ describe("fix-all formats and exit codes", () => {
   test(
     "Ctrl-C cancels the job, waits for cleanup and exits 130 with nothing written",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "repair-ls-interrupt-"));
-      dirs.push(dir);
+      const dir = tempDir("repair-ls-interrupt-");
       writeFileSync(join(dir, "slow.py"), "import time\n\n\ndef wait():\n    time.sleep(60)\n    return 1\n");
       writeFileSync(join(dir, "test_slow.py"), "from slow import wait\n\n\ndef test_wait():\n    assert wait() == 2\n");
       const child = spawn(process.execPath, [SERVER_MAIN, "fix-all", dir, "--apply"], { stdio: "pipe" });
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
-      const server = await waitFor(() => childPids(child.pid!)[0]);
-      const testProcess = await waitFor(() => childPids(server)[0]);
+      const server = await firstChildOf(child.pid!);
+      const testProcess = await firstChildOf(server);
       child.kill("SIGINT");
       expect(await exited, stderr).toBe(130);
       expect(stderr).toMatch(/cancelled; nothing was written/);
@@ -347,8 +334,7 @@ describe("fix-all formats and exit codes", () => {
       const run = fixAll([dir]);
       expect(run.status).toBe(2);
       expect(run.stderr).toContain('invalid setting "test.timeoutSeconds"');
-      const noTests = mkdtempSync(join(tmpdir(), "repair-ls-empty-"));
-      dirs.push(noTests);
+      const noTests = tempDir("repair-ls-empty-");
       writeFileSync(join(noTests, "main.py"), "print('hello')\n");
       const empty = fixAll([noTests]);
       expect(empty.status).toBe(2);

@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, expect, test } from "vitest";
 import { fuzzCase, Prng, type FuzzTarget } from "../support/fuzz-messages.js";
 import { LspTestClient } from "../support/lsp-client.js";
 import { frameMessage, ResponseRecorder } from "../support/raw-messages.js";
-import { removeDir } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 /** Fixed, so that every run sends the same bytes and a failure replays. */
 const SEED = 0x13_14_15_16;
@@ -20,7 +19,6 @@ let workspace: string | undefined;
 afterEach(async () => {
   await client?.kill();
   client = undefined;
-  removeDir(workspace);
 });
 
 function probeMessage(id: number): Buffer {
@@ -37,7 +35,7 @@ function probeMessage(id: number): Buffer {
 }
 
 test(`the server survives ${MESSAGES} seeded hostile messages and answers a probe after every batch`, async () => {
-  workspace = mkdtempSync(join(tmpdir(), "repair-ls-fuzz-"));
+  workspace = tempDir("repair-ls-fuzz-");
   const extraFolder = join(workspace, "extra");
   mkdirSync(extraFolder);
   const target: FuzzTarget = {

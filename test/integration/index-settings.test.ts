@@ -2,19 +2,19 @@
  * Settings and ignore files reach a folder's open index: each test drives the built server over stdio as an editor
  * would, and reads what the index did from the indexing jobs' repair/jobFinished messages.
  */
-import { existsSync, mkdtempSync, realpathSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { fullClientCapabilities, LspTestClient, type ReceivedNotification } from "../support/lsp-client.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 let workspace: string;
 let clients: LspTestClient[] = [];
 
 beforeEach(() => {
-  workspace = realpathSync(mkdtempSync(join(tmpdir(), "repair-ls-index-settings-")));
+  workspace = realpathSync(tempDir("repair-ls-index-settings-"));
   writeFiles(workspace, {
     "app.py": "def total(prices):\n    return sum(prices)\n",
     "web/cart.js": "export function add(cart, item) {\n  cart.push(item);\n  return cart.length;\n}\n",
@@ -25,7 +25,6 @@ beforeEach(() => {
 afterEach(async () => {
   await Promise.all(clients.map((c) => c.kill()));
   clients = [];
-  removeDir(workspace);
 });
 
 function start(): LspTestClient {

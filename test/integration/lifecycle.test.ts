@@ -1,7 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createMessageConnection,
@@ -12,18 +11,18 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { computeCapabilities } from "../../server/lsp/capabilities.js";
 import { CONFIG_PROBLEM_NOTIFICATION } from "../../server/lsp/protocol-names.js";
 import { fullClientCapabilities, LspTestClient, SERVER_MAIN } from "../support/lsp-client.js";
+import { tempDir } from "../support/temp.js";
 
 let client: LspTestClient | undefined;
 let workspace: string;
 
 beforeEach(() => {
-  workspace = mkdtempSync(join(tmpdir(), "repair-ls-it-"));
+  workspace = tempDir("repair-ls-it-");
 });
 
 afterEach(async () => {
   await client?.kill();
   client = undefined;
-  rmSync(workspace, { recursive: true, force: true });
 });
 
 describe("executable", () => {

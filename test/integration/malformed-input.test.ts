@@ -1,26 +1,23 @@
 import { fork, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { CODE_ACTION_KINDS } from "../../server/lsp/protocol-names.js";
 import { LspTestClient, SERVER_MAIN } from "../support/lsp-client.js";
 import { frame, frameMessage, ResponseRecorder } from "../support/raw-messages.js";
-import { removeDir } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 let client: LspTestClient | undefined;
 let workspace: string;
 
 beforeEach(() => {
-  workspace = mkdtempSync(join(tmpdir(), "repair-ls-malformed-"));
+  workspace = tempDir("repair-ls-malformed-");
 });
 
 afterEach(async () => {
   await client?.kill();
   client = undefined;
-  removeDir(workspace);
 });
 
 /** A started, initialized server with a recorder of every response it writes. */
@@ -250,26 +247,19 @@ describe("parameters of the wrong type (issue 13, item 16)", () => {
 
   test("workspace folders added after initialize reach the server (the library no longer swallows them)", async () => {
     const { client } = await startServer();
-    const other = mkdtempSync(join(tmpdir(), "repair-ls-added-"));
-    try {
-      const uri = await client.openDocument(join(other, "bug.py"), "x = 1\n", "python");
-      const codeAction = {
-        textDocument: { uri },
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        context: { diagnostics: [] },
-      };
-      // Outside every folder, a document gets no actions.
-      expect(await client.connection.sendRequest("textDocument/codeAction", codeAction)).toEqual([]);
-      await client.connection.sendNotification("workspace/didChangeWorkspaceFolders", {
-        event: { added: [{ uri: pathToFileURL(other).href, name: "other" }], removed: [] },
-      });
-      const actions = await client.connection.sendRequest<Array<{ kind: string }>>(
-        "textDocument/codeAction",
-        codeAction,
-      );
-      expect(actions.map((a) => a.kind)).toEqual([CODE_ACTION_KINDS.repairHere]);
-    } finally {
-      removeDir(other);
-    }
+    const other = tempDir("repair-ls-added-");
+    const uri = await client.openDocument(join(other, "bug.py"), "x = 1\n", "python");
+    const codeAction = {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [] },
+    };
+    // Outside every folder, a document gets no actions.
+    expect(await client.connection.sendRequest("textDocument/codeAction", codeAction)).toEqual([]);
+    await client.connection.sendNotification("workspace/didChangeWorkspaceFolders", {
+      event: { added: [{ uri: pathToFileURL(other).href, name: "other" }], removed: [] },
+    });
+    const actions = await client.connection.sendRequest<Array<{ kind: string }>>("textDocument/codeAction", codeAction);
+    expect(actions.map((a) => a.kind)).toEqual([CODE_ACTION_KINDS.repairHere]);
   });
 });

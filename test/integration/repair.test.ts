@@ -6,7 +6,7 @@ import type { CodeAction, Diagnostic, TextDocumentEdit } from "vscode-languagese
 import { afterEach, describe, expect, test } from "vitest";
 import { applyTextEdits } from "../support/apply-text-edits.js";
 import { LspTestClient, type ReceivedNotification } from "../support/lsp-client.js";
-import { copyFixture, removeDir, runTests, scratchDirsOf } from "../support/workspace-copy.js";
+import { copyFixture, runTests, scratchDirsOf } from "../support/workspace-copy.js";
 
 // The example project's bug: `(ordered[mid] + ordered[mid]) / 2` in median(); 0-based line 20 of stats.py.
 const BUG_LINE = 20;
@@ -20,7 +20,6 @@ let workspace: string | undefined;
 afterEach(async () => {
   await client?.kill();
   client = undefined;
-  removeDir(workspace);
   workspace = undefined;
 });
 

@@ -3,13 +3,13 @@
  * and drives the built server over stdio as an editor would.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { LspTestClient, SERVER_MAIN, type ReceivedNotification } from "../support/lsp-client.js";
 import { EMBED_MODEL, startOllamaTestServer, type OllamaTestServer } from "../support/ollama-test-server.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
 
 // Assembled at run time so that the repository holds nothing a secret scanner would flag.
 const API_KEY = "sk-" + "Zq7Xw2Lp9Rt4Vb8Nm3Kd6Hs1";
@@ -25,7 +25,7 @@ let ollama: OllamaTestServer | undefined;
 
 beforeEach(() => {
   // Real paths, so that paths the server reports (it resolves links) compare equal on systems with a linked tmp.
-  root = realpathSync(mkdtempSync(join(tmpdir(), "repair-ls-trust-")));
+  root = realpathSync(tempDir("repair-ls-trust-"));
   workspace = join(root, "cloned");
   outside = join(root, "sibling");
   trustFile = join(root, "state", "trusted-folders.json");
@@ -38,7 +38,6 @@ afterEach(async () => {
   clients = [];
   await ollama?.close();
   ollama = undefined;
-  removeDir(root);
 });
 
 function hostileSettings(settings: Record<string, unknown>): void {

@@ -128,4 +128,18 @@ describe("one mechanism per job", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain("errorMessage()");
   });
+
+  it("refuses mkdtemp in a test outside test/support, and lets the shared helper use it", async () => {
+    const imported =
+      'import { mkdtempSync } from "node:fs";\nimport { tmpdir } from "node:os";\nexport const dir = mkdtempSync(tmpdir());\n';
+    const errors = await ruleErrors("test/engine", imported);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("tempDir()");
+    expect(
+      await ruleErrors("test/engine", 'import { mkdtemp } from "node:fs/promises";\nexport const p = mkdtemp;\n'),
+    ).toHaveLength(1);
+    const namespaced = 'import * as fs from "node:fs";\nexport const dir = fs.mkdtempSync("/tmp/x-");\n';
+    expect(await ruleErrors("test/engine", namespaced, "no-restricted-properties")).toHaveLength(1);
+    expect(await ruleErrors("test/support", imported)).toEqual([]);
+  });
 });

@@ -1,21 +1,19 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { isWorkspaceIndexPathAllowed, resolveFolderSettings } from "../../server/lsp/settings.js";
 import { TrustAnswers, trustFilePath } from "../../server/lsp/trust-answers.js";
+import { tempDir } from "../support/temp.js";
 
 let root: string;
 let folder: string;
 
 beforeEach(() => {
-  root = realpathSync(mkdtempSync(join(tmpdir(), "repair-ls-settings-")));
+  root = realpathSync(tempDir("repair-ls-settings-"));
   folder = join(root, "project");
   mkdirSync(join(folder, ".repair-ls"), { recursive: true });
   mkdirSync(join(root, "elsewhere"));
 });
-
-afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe("index.path from a workspace file", () => {
   it.each([

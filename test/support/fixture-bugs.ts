@@ -3,22 +3,12 @@
  * benchmark: metadata, and the "correct" check (apply a patch to a copy of the project, add the held-out tests,
  * and run the bug's test command).
  */
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RepairPatch } from "../../server/pipeline/report.js";
 import { runProcess } from "../../server/pipeline/runners/process.js";
+import { makeTempDir, removeTempDir } from "./temp.js";
 
 export interface BugHunk {
   readonly file: string;
@@ -76,7 +66,7 @@ export function projectDir(id: string): string {
  * whole folder is large.
  */
 export function copyProject(id: string): { dir: string; dispose(): void } {
-  const scratch = mkdtempSync(join(tmpdir(), "repair-bug-"));
+  const scratch = makeTempDir("repair-bug-");
   const dir = join(scratch, "project");
   cpSync(projectDir(id), dir, { recursive: true });
   const meta = bug(id);
@@ -87,7 +77,7 @@ export function copyProject(id: string): { dir: string; dispose(): void } {
     mkdirSync(join(dir, "node_modules", "@types"));
     symlinkSync(join(repoRoot(), "node_modules", "@types", "node"), join(dir, "node_modules", "@types", "node"), "dir");
   }
-  return { dir, dispose: () => rmSync(scratch, { recursive: true, force: true }) };
+  return { dir, dispose: () => removeTempDir(scratch) };
 }
 
 function copyTree(from: string, to: string): void {

@@ -1,6 +1,6 @@
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { makeTempDir, removeTempDir } from "./temp.js";
 
 /** A throw-away workspace folder in the system temp dir, made from a map of relative paths to contents. */
 export interface TempWorkspace {
@@ -14,7 +14,7 @@ export async function makeTempWorkspace(
   files: Record<string, string | Uint8Array>,
   prefix = "repair-ls-index-",
 ): Promise<TempWorkspace> {
-  const root = await mkdtemp(join(tmpdir(), prefix));
+  const root = makeTempDir(prefix);
   const workspace: TempWorkspace = {
     root,
     path: (rel) => join(root, ...rel.split("/")),
@@ -23,7 +23,7 @@ export async function makeTempWorkspace(
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content);
     },
-    remove: () => rm(root, { recursive: true, force: true }),
+    remove: () => Promise.resolve(removeTempDir(root)),
   };
   for (const [rel, content] of Object.entries(files)) await workspace.write(rel, content);
   return workspace;

@@ -1,5 +1,5 @@
 // What the warm-worker tests share: a workspace's scratch worker with its command and warm pool, runs of the same
-// candidate on the cold and the warm path, the view of a run that verdicts depend on, and polling helpers.
+// candidate on the cold and the warm path, and the view of a run that verdicts depend on.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -23,12 +23,6 @@ export function verdictView(run: TestRunResult): unknown {
     counts: run.counts,
     tests: Object.fromEntries(run.tests.map((t) => [t.name, t.status])),
   };
-}
-
-/** Polls until the condition holds or `ms` pass; returns whether it holds. */
-export async function waitFor(condition: () => boolean, ms = 10_000): Promise<boolean> {
-  for (let waited = 0; waited < ms && !condition(); waited += 50) await new Promise((r) => setTimeout(r, 50));
-  return condition();
 }
 
 /** The fixed texts of a fixture bug's files (relative path -> text). */

@@ -1,12 +1,16 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "./lsp-client.js";
+import { tempDir } from "./temp.js";
 
-/** Copies a fixture project into a fresh temporary folder (tests never touch the repository's fixtures). */
+/**
+ * Copies a fixture project into a fresh temporary folder (tests never touch the repository's fixtures), removed as
+ * tempDir's folders are.
+ */
 export function copyFixture(relative: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "repair-ls-ws-"));
+  const dir = tempDir("repair-ls-ws-");
   cpSync(join(REPO_ROOT, relative), dir, { recursive: true });
   return dir;
 }
@@ -17,10 +21,6 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-}
-
-export function removeDir(dir: string | undefined): void {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Runs a project's tests; resolves with the exit status and output. */
