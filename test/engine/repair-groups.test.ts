@@ -1,20 +1,19 @@
 // Independent failing tests as independent tasks (server/pipeline/task/group-step.ts): two bugs in two files, each
 // repaired with its own failing test as the oracle, then the two patches validated together. Real pytest runs,
 // scripted candidates.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import type { Candidate } from "../../server/core/types.js";
 import { silentLogger, silentProgress } from "../../server/core/types.js";
 import type { CandidateSource } from "../../server/pipeline/candidates.js";
 import { fixAllFailing, repairHunks, type RepairEnvironment } from "../../server/pipeline/repair.js";
-import { removeDir, writeFiles } from "../support/workspace-copy.js";
+import { tempDir } from "../support/temp.js";
+import { writeFiles } from "../support/workspace-copy.js";
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "repair-groups-"));
+  root = tempDir("repair-groups-");
   writeFiles(root, {
     "lib/__init__.py": "",
     "lib/a.py": "def inc(x):\n    return x + 2\n",
@@ -23,7 +22,6 @@ beforeEach(() => {
     "test_b.py": "from lib.b import dec\n\n\ndef test_dec():\n    assert dec(1) == 0\n",
   });
 });
-afterEach(() => removeDir(root));
 
 function c(text: string, description: string, score: number): Candidate {
   return { text, score, generator: "template", editKind: "literal", description };

@@ -144,7 +144,7 @@ describe("go: -timeout as the deadline of a test binary", () => {
   const slowTest = (name: string): string =>
     `func Test${name}(t *testing.T) {\n\ttime.Sleep(400 * time.Millisecond)\n}\n\n`;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "repair-hang-go-"));
+    dir = tempDir("repair-hang-go-");
     writeFiles(dir, {
       "go.mod": "module example.com/loop\n\ngo 1.19\n",
       "loop.go": source(0),
@@ -156,8 +156,6 @@ describe("go: -timeout as the deadline of a test binary", () => {
         'package slow\n\nimport (\n\t"testing"\n\t"time"\n)\n\n' + slowTest("A") + slowTest("B") + slowTest("C"),
     });
   });
-  afterEach(() => removeDir(dir));
-
   test("a looping candidate costs one deadline and fails the test it was running; the baseline derives it per binary", async () => {
     const baseline = await baselineOf(dir, 120_000);
     expect(baseline.run.kind).toBe("completed");

@@ -3,10 +3,9 @@
 // and across candidates), for candidates that call process.exit, throw at import time or hang, with test selection;
 // a cancelled run leaves no process behind; and a warm verdict that lies is overruled by the cold confirmation.
 // Real mocha, jest and vitest (the repository's pinned development dependencies) run every test.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { silentLogger, silentProgress, type Candidate } from "../../server/core/types.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
@@ -15,8 +14,8 @@ import type { TestExecutor } from "../../server/pipeline/runners/run-tests.js";
 import { WarmPool } from "../../server/pipeline/runners/warm/warm-pool.js";
 import type { Worker } from "../../server/pipeline/validate/pool.js";
 import { writeRunnerProject, type JsRunner } from "../support/js-runner-project.js";
-import { Harness, pidAlive, verdictView, waitFor } from "../support/warm-harness.js";
-import { removeDir } from "../support/workspace-copy.js";
+import { tempDir, waitFor } from "../support/temp.js";
+import { Harness, pidAlive, verdictView } from "../support/warm-harness.js";
 
 const COUNTER = [
   'const { seen } = require("./registry.js");',
@@ -59,9 +58,8 @@ const SCRIPT: Record<JsRunner, string> = { mocha: "mocha", jest: "jest", vitest:
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "repair-warm-runner-"));
+  dir = tempDir("repair-warm-runner-");
 });
-afterEach(() => removeDir(dir));
 
 describe.each(["mocha", "jest", "vitest"] as const)("warm %s", (runner: JsRunner) => {
   test("module-level state never crosses candidates; selected runs agree too", async () => {
@@ -173,7 +171,7 @@ describe.each(["mocha", "jest", "vitest"] as const)("warm %s", (runner: JsRunner
     try {
       const controller = new AbortController();
       const running = harness.warmRun({ signal: controller.signal });
-      expect(await waitFor(() => readPids(pidFile) !== undefined, 120_000)).toBe(true);
+      expect(await waitFor(() => readPids(pidFile) !== undefined, { timeoutMs: 120_000 })).toBe(true);
       const [server, sleeper] = readPids(pidFile)!;
       expect(pidAlive(sleeper)).toBe(true);
       controller.abort();
@@ -197,9 +195,8 @@ function readPids(path: string): [number, number] | undefined {
 describe.each(["mocha", "jest", "vitest"] as const)("warm %s behind the cold confirmation", (runner: JsRunner) => {
   let fixedRoot: string;
   beforeEach(() => {
-    fixedRoot = mkdtempSync(join(tmpdir(), "repair-warm-runner-fixed-"));
+    fixedRoot = tempDir("repair-warm-runner-fixed-");
   });
-  afterEach(() => removeDir(fixedRoot));
 
   const BUGGY = "exports.double = (x) => x + x + 1;\n";
   const TESTS = [

@@ -306,8 +306,7 @@ describe("fix-all formats and exit codes", () => {
   test(
     "an unknown key in .repair-ls.json is named on stderr, and the run goes on with the other settings",
     () => {
-      const dir = mkdtempSync(join(tmpdir(), "repair-ls-unknown-key-"));
-      dirs.push(dir);
+      const dir = tempDir("repair-ls-unknown-key-");
       writeFileSync(join(dir, "pytest.ini"), "[pytest]\n");
       writeFileSync(join(dir, "calc.py"), "def add(a, b):\n    return a + b\n");
       writeFileSync(
