@@ -1,6 +1,6 @@
 import { languageForPath } from "../../grammars/languages.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
-import { splitLinesKeepEnds } from "./combine/patch.js";
+import { splitFile, splitLinesKeepEnds } from "../core/line-text.js";
 import { withSharedParse } from "./generate/parse-cache.js";
 import type { EnclosingFunction, Hunk, HunkContext, Logger, RetrievedLine, Retriever } from "../core/types.js";
 import { errorMessage } from "../core/error-message.js";
@@ -10,10 +10,7 @@ const WINDOW_LINES = 3;
 
 /** The hunk's lines joined with "\n", without their terminators (the generator's `buggyText`). */
 export function hunkText(fileText: string, hunk: Hunk): string {
-  return splitLinesKeepEnds(fileText)
-    .slice(hunk.startLine, hunk.endLine)
-    .map((l) => l.replace(/\r?\n$/, ""))
-    .join("\n");
+  return splitFile(fileText).lines.slice(hunk.startLine, hunk.endLine).join("\n");
 }
 
 async function enclosing(

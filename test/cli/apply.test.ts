@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { planWrites, restorePlanned, writePlanned } from "../../server/cli/apply.js";
-import { replaceLineRanges } from "../../server/pipeline/combine/patch.js";
+import { replaceLineRanges } from "../../server/core/line-text.js";
 import type { JobReportPatch } from "../../server/lsp/job-report.js";
 
 const sha = (text: string): string => createHash("sha256").update(text).digest("hex");

@@ -1,6 +1,6 @@
 import { dirname, relative, sep } from "node:path";
 import type { Patch } from "../combine/patch.js";
-import { splitFile } from "../generate/hunk-text.js";
+import { splitFile } from "../../core/line-text.js";
 import { detectIndentUnit, leadingWhitespace, reindent } from "../generate/indentation.js";
 import type { HunkContext } from "../../core/types.js";
 import { maskSecretLines } from "../../security/secrets.js";
