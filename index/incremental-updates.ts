@@ -1,6 +1,7 @@
 import { basename, posix } from "node:path";
 import { languageForPath } from "../grammars/languages.js";
 import { commitPrepared, embedPrepared, prepareFile } from "./file-batches.js";
+import { INFO_EXCLUDE } from "./ignore-rules.js";
 import { contentHash, type IndexContext } from "./index-context.js";
 import { briefErrorMessage } from "../server/core/error-message.js";
 import type { Maintenance } from "./maintenance.js";
@@ -48,7 +49,7 @@ export class IncrementalUpdates {
     if (!rel || context.closed) return false;
     clearTimeout(this.debounced.get(rel)?.timer);
     this.debounced.delete(rel);
-    if (basename(rel) === ".gitignore") {
+    if (basename(rel) === ".gitignore" || rel === INFO_EXCLUDE) {
       // New ignore rules apply from the next walk; files they now exclude drop out then.
       await this.ignoreFileChanged(absPath);
       return false;
@@ -100,12 +101,16 @@ export class IncrementalUpdates {
   }
 
   /**
-   * A .gitignore was created, changed or deleted: its folder's rules are read afresh by the next walk. Resolves to
+   * A .gitignore (or .git/info/exclude) was created, changed or deleted: its folder's rules are read afresh by the next walk. Resolves to
    * whether that walk is due: an ignore file outside the workspace, or inside a folder that is itself ignored (the
    * walk never enters it, e.g. the index's own .repair-ls/.gitignore), changes nothing.
    */
   async ignoreFileChanged(absPath: string): Promise<boolean> {
     const rel = toWorkspaceRelative(this.context.root, absPath);
+    if (rel === INFO_EXCLUDE) {
+      this.context.rules.invalidate(".git/info");
+      return true;
+    }
     if (!rel || basename(rel) !== ".gitignore") return false;
     const folder = posix.dirname(rel) === "." ? "" : posix.dirname(rel);
     this.context.rules.invalidate(folder);
