@@ -56,24 +56,21 @@ export interface SearchOptions {
  * and model work stops at the task's deadline (it counts against repair.budgetSeconds) or when the search ends.
  */
 export async function searchPatches(options: SearchOptions): Promise<void> {
-  const generation = new AbortController();
+  // Model work stops when the task is cancelled, at the task's deadline, or when the search ends.
+  const searchEnded = new AbortController();
+  const generation = AbortSignal.any([
+    options.signal,
+    searchEnded.signal,
+    AbortSignal.timeout(Math.max(0, Math.ceil(options.validator.deadline - Date.now()))),
+  ]);
   // Every hunk whose model answers are pending listens to this signal; many hunks may wait at once.
-  setMaxListeners(
-    Math.max(defaultMaxListeners, GENERATION_LISTENERS_PER_HUNK * options.hunks.length),
-    generation.signal,
-  );
-  const onAbort = (): void => generation.abort();
-  options.signal.addEventListener("abort", onAbort, { once: true });
-  if (options.signal.aborted) generation.abort();
-  const deadline = setTimeout(onAbort, Math.max(0, options.validator.deadline - Date.now()));
+  setMaxListeners(Math.max(defaultMaxListeners, GENERATION_LISTENERS_PER_HUNK * options.hunks.length), generation);
   const late = new LateCandidates();
   try {
-    await searchPhases(options, generation.signal, late);
-    await late.validateRest(options.validator, generation.signal);
+    await searchPhases(options, generation, late);
+    await late.validateRest(options.validator, generation);
   } finally {
-    clearTimeout(deadline);
-    options.signal.removeEventListener("abort", onAbort);
-    generation.abort();
+    searchEnded.abort();
   }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { languageById, type CommentSyntax, type LanguageId } from "../../../../grammars/languages.js";
 import { lexicalCommentSpans } from "../../../../index/comments.js";
 import { keepAliveValue } from "../../../core/ollama-keep-alive.js";
@@ -9,7 +10,6 @@ import { normaliseWhitespace } from "../hunk-text.js";
 import { splitFile } from "../../../core/line-text.js";
 import { detectIndentUnit, hunkIndent, leadingWhitespace } from "../indentation.js";
 import { EDIT_KIND_PRIOR } from "../template/edits.js";
-import { childController, sleep, withDeadline } from "./abort.js";
 import { parseAnswer, type AnswerShape } from "./answer-parser.js";
 import { classifyFailure, type FailureKind, type RequestFailure } from "./client.js";
 import {
@@ -143,22 +143,23 @@ export class OllamaGenerator implements Generator {
     const { config } = this.options;
     const host = resolveOllamaHost(config["ollama.host"], this.options.env);
     const model = config["ollama.model"];
-    const task = withDeadline(signal, config["ollama.taskTimeoutMs"]);
+    const taskTimeout = AbortSignal.timeout(config["ollama.taskTimeoutMs"]);
+    const task = AbortSignal.any([signal, taskTimeout]);
+    // The task timed out when its own timer, not the caller's cancellation, aborted it first.
+    const timedOut = (): boolean => taskTimeout.aborted && task.reason === taskTimeout.reason;
     try {
-      const availability = await ollamaAvailability(host, model, config["ollama.requestTimeoutMs"], task.signal);
+      const availability = await ollamaAvailability(host, model, config["ollama.requestTimeoutMs"], task);
       if (!availability.ok) {
-        const kind = availability.kind === "cancelled" && task.timedOut() ? "timeout" : availability.kind;
-        const detail = kind === "timeout" && task.timedOut() ? this.taskTimeoutName() : availability.detail;
+        const kind = availability.kind === "cancelled" && timedOut() ? "timeout" : availability.kind;
+        const detail = kind === "timeout" && timedOut() ? this.taskTimeoutName() : availability.detail;
         return { candidates: [], failure: this.fail(host, model, kind, detail, false) };
       }
-      return await this.sampleAll(context, evidence, host, availability.info, task.signal, () => task.timedOut());
+      return await this.sampleAll(context, evidence, host, availability.info, task, timedOut);
     } catch (error) {
       // Defensive: nothing above should throw, but a generator must never take the repair down with it.
       const detail = errorMessage(error);
       this.options.logger.error(`Ollama generation failed unexpectedly: ${detail}`);
       return { candidates: [], failure: { kind: "error", message: detail } };
-    } finally {
-      task.dispose();
     }
   }
 
@@ -254,21 +255,17 @@ export class OllamaGenerator implements Generator {
 
     // A failure that says the host or model is unusable stops the remaining requests: they would fail the same
     // way. A timeout or an error of one request does not: the next sample may well answer.
-    const halt = childController(taskSignal);
+    const halt = new AbortController();
+    const haltSignal = AbortSignal.any([taskSignal, halt.signal]);
     const limiter = limiterFor(host, config["ollama.concurrency"]);
     const request = async (sample: Sample): Promise<Reply | undefined> => {
-      const reply = await limiter.run(halt.controller.signal, () =>
-        this.requestWithRetry(host, info.name, sample, halt.controller.signal, taskSignal, taskTimedOut, body(sample)),
+      const reply = await limiter.run(haltSignal, () =>
+        this.requestWithRetry(host, info.name, sample, haltSignal, taskSignal, taskTimedOut, body(sample)),
       );
-      if (reply && "failure" in reply && HALTING_FAILURES.has(reply.failure.kind)) halt.controller.abort();
+      if (reply && "failure" in reply && HALTING_FAILURES.has(reply.failure.kind)) halt.abort();
       return reply;
     };
-    let replies: Array<Reply | undefined>;
-    try {
-      replies = await Promise.all(samples.map(request));
-    } finally {
-      halt.dispose();
-    }
+    const replies = await Promise.all(samples.map(request));
 
     const answered: Answer[] = [];
     const failures: RequestFailure[] = [];
@@ -348,7 +345,8 @@ export class OllamaGenerator implements Generator {
       }
       if (!failure.transient || attempt >= MAX_RETRIES || haltSignal.aborted) return { failure };
       this.options.logger.debug(`Ollama ${model} seed ${sample.seed}: ${failure.detail}; retrying`);
-      await sleep(RETRY_BACKOFF_MS * 2 ** attempt, haltSignal);
+      // The back-off ends early when the requests are halted; the loop then returns the failure.
+      await delay(RETRY_BACKOFF_MS * 2 ** attempt, undefined, { signal: haltSignal }).catch(() => undefined);
     }
   }
 
