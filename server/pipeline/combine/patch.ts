@@ -49,6 +49,18 @@ export function overlaps(a: Hunk, b: Hunk): boolean {
 }
 
 /**
+ * The one identity of a patch: the files it produces, in path order, each with a key of its new text. The
+ * validator keys by an exact hash (a patch is validated once); ranking keys by normalised text (equivalent patches
+ * are merged and vote together).
+ */
+export function patchKey(texts: ReadonlyMap<string, string>, textKey: (text: string) => string): string {
+  return [...texts]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([file, text]) => `${file}\u0000${textKey(text)}`)
+    .join("\u0001");
+}
+
+/**
  * Applies a patch to file texts: each hunk's candidate goes in through the one splice of server/core/line-text.ts. Returns the new text of every touched file. Throws on overlapping hunks.
  */
 export function applyPatch(patch: Patch, texts: ReadonlyMap<string, string>): Map<string, string> {

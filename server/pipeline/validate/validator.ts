@@ -1,6 +1,6 @@
 import { languageForPath } from "../../../grammars/languages.js";
 import { syntaxErrors } from "../../../grammars/parser.js";
-import { applyPatch, type Evaluation, type Evaluator, type Patch } from "../combine/patch.js";
+import { applyPatch, patchKey, type Evaluation, type Evaluator, type Patch } from "../combine/patch.js";
 import type { CandidateOutcome, CombinationPhase, PatchVerdict } from "../report.js";
 import type { TestOutcome, TestRunResult } from "../runners/outcomes.js";
 import {
@@ -85,13 +85,6 @@ export interface ValidatorOptions {
   /** Called when a plausible patch is found (for secondsToFirstPlausible and progress). */
   readonly onPlausible?: (record: ValidationRecord) => void;
   readonly onValidated?: (record: ValidationRecord) => void;
-}
-
-function patchKey(texts: ReadonlyMap<string, string>): string {
-  return [...texts]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([file, text]) => `${file}\u0000${sha256(text)}`)
-    .join("\u0001");
 }
 
 /** The outcome of a run that did not complete: a timeout, or code that does not build (or run at all). */
@@ -222,7 +215,7 @@ export class PatchValidator implements Evaluator {
     } catch {
       return undefined;
     }
-    const key = patchKey(texts);
+    const key = patchKey(texts, sha256);
     const existing = this.records.get(key);
     if (existing) {
       const record = await existing;
