@@ -12,6 +12,7 @@ import { codeKey } from "./generate/code-key.js";
 import { LiveCandidates } from "./live-candidates.js";
 import { runStrategies } from "./strategies/run-strategies.js";
 import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "../core/types.js";
+import { oracleFailing } from "./report.js";
 import type { PatchValidator } from "./validate/validator.js";
 import { errorMessage } from "../core/error-message.js";
 
@@ -249,13 +250,13 @@ export function multiHunkPool(
   buggyTexts: ReadonlyMap<HunkCandidates, string>,
 ): { pool: HunkCandidates[]; poolTexts: string[] } {
   const improving = new Map<HunkCandidates, { best: number; candidates: Set<Candidate> }>();
-  for (const { patch, evaluation } of singles) {
+  for (const { patch, outcome } of singles) {
     const part = patch[0];
-    if (!part || patch.length !== 1 || !(evaluation.failing < baselineFailing)) continue;
+    if (!part || patch.length !== 1 || !(oracleFailing(outcome) < baselineFailing)) continue;
     const list = lists.find((l) => l.hunk === part.hunk);
     if (!list) continue;
-    const entry = improving.get(list) ?? { best: evaluation.failing, candidates: new Set<Candidate>() };
-    entry.best = Math.min(entry.best, evaluation.failing);
+    const entry = improving.get(list) ?? { best: oracleFailing(outcome), candidates: new Set<Candidate>() };
+    entry.best = Math.min(entry.best, oracleFailing(outcome));
     entry.candidates.add(part.candidate);
     improving.set(list, entry);
   }

@@ -1,4 +1,5 @@
 import type { Candidate, Hunk } from "../../core/types.js";
+import type { CandidateOutcome } from "../report.js";
 import { lineRangeEdit, replaceLineRanges, splitFile } from "../../core/line-text.js";
 
 /** One hunk's replacement within a patch. */
@@ -17,15 +18,6 @@ export interface HunkCandidates {
   readonly candidates: readonly Candidate[];
 }
 
-/** How a validated patch fared. */
-export type OutcomeKind = "syntax-error" | "compile-error" | "failing-tests" | "timeout" | "plausible";
-
-export interface Evaluation {
-  readonly kind: OutcomeKind;
-  /** Oracle tests still failing (Infinity when nothing could run: syntax or compile error, timeout). */
-  readonly failing: number;
-}
-
 /**
  * Validates patches for the combination phases. The engine's implementation applies them in scratch copies and
  * runs tests; unit tests script it.
@@ -34,7 +26,7 @@ export interface Evaluator {
   /** Failing oracle tests on the unmodified code. */
   readonly baselineFailing: number;
   /** Evaluates a patch; undefined when the budget is spent or the task was cancelled before it could run. */
-  evaluate(patch: Patch): Promise<Evaluation | undefined>;
+  evaluate(patch: Patch): Promise<CandidateOutcome | undefined>;
   /** Whether to stop: budget spent, enough plausible patches, or cancelled. */
   done(): boolean;
   /** Parallel validations the evaluator can run. */

@@ -1,6 +1,6 @@
 import { languageForPath } from "../../../grammars/languages.js";
 import { syntaxErrors } from "../../../grammars/parser.js";
-import { applyPatch, patchKey, type Evaluation, type Evaluator, type Patch } from "../combine/patch.js";
+import { applyPatch, patchKey, type Evaluator, type Patch } from "../combine/patch.js";
 import type { CandidateOutcome, CombinationPhase, PatchVerdict } from "../report.js";
 import type { TestOutcome, TestRunResult } from "../runners/outcomes.js";
 import {
@@ -27,7 +27,6 @@ export interface ValidationRecord {
   /** New texts of the touched files. */
   readonly texts: ReadonlyMap<string, string>;
   readonly phase: CombinationPhase;
-  readonly evaluation: Evaluation;
   readonly outcome: CandidateOutcome;
   /** Oracle tests still failing. */
   readonly stillFailing: readonly string[];
@@ -108,23 +107,6 @@ function changedLinesOf(patch: Patch): ChangedLines {
   return changed;
 }
 
-/** The search's view of an outcome: how many tests fail (Infinity when nothing could be judged). */
-function evaluationOf(outcome: CandidateOutcome): Evaluation {
-  switch (outcome.kind) {
-    case "plausible":
-      return { kind: "plausible", failing: 0 };
-    case "failing-tests":
-      return { kind: "failing-tests", failing: outcome.count };
-    case "timeout":
-    case "compile-error":
-    case "syntax-error":
-      return { kind: outcome.kind, failing: Infinity };
-    case "touches-tests":
-      // Rejected before any run, as a syntax error is: the search treats both alike.
-      return { kind: "syntax-error", failing: Infinity };
-  }
-}
-
 /**
  * Validates patches in scratch copies: syntax check (tree-sitter), then the oracle's failing tests, then the full
  * suite for patches that pass them. Results are cached by the exact texts produced, so the same patch proposed
@@ -195,8 +177,8 @@ export class PatchValidator implements Evaluator {
     );
   }
 
-  async evaluate(patch: Patch): Promise<Evaluation | undefined> {
-    return (await this.validate(patch))?.evaluation;
+  async evaluate(patch: Patch): Promise<CandidateOutcome | undefined> {
+    return (await this.validate(patch))?.outcome;
   }
 
   /** Validates a patch (or returns the cached record); undefined when out of budget or cancelled. */
@@ -258,7 +240,6 @@ export class PatchValidator implements Evaluator {
     patch: Patch,
     texts: ReadonlyMap<string, string>,
     outcome: CandidateOutcome,
-    evaluation: Evaluation,
     started: number,
     extra: { stillFailing: readonly string[]; full?: ValidationRecord["full"] },
   ): ValidationRecord {
@@ -267,7 +248,6 @@ export class PatchValidator implements Evaluator {
       patch,
       texts,
       phase: this.phase,
-      evaluation,
       outcome,
       stillFailing: extra.stillFailing,
       ...(extra.full ? { full: extra.full, verdict: verdictOf(this.options.baseline, extra.full) } : {}),
@@ -293,7 +273,7 @@ export class PatchValidator implements Evaluator {
     const started = performance.now();
     const oracleNames = this.options.baseline.oracle.map((t) => t.name);
     const rejectedWithoutRun = (outcome: CandidateOutcome): ValidationRecord =>
-      this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, { stillFailing: oracleNames });
+      this.finish(key, patch, texts, outcome, started, { stillFailing: oracleNames });
     // Test code is the oracle: a patch that edits it proves nothing, whatever the tests then say.
     const testFile = patch.find((p) => this.options.isTestFile(p.hunk.file));
     if (testFile) return rejectedWithoutRun({ kind: "touches-tests", file: testFile.hunk.file });
@@ -318,7 +298,7 @@ export class PatchValidator implements Evaluator {
   ): Promise<ValidationRecord | undefined> {
     const oracleNames = this.options.baseline.oracle.map((t) => t.name);
     const judged = (outcome: CandidateOutcome, extra: { stillFailing: readonly string[]; full?: SuiteComparison }) =>
-      this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, extra);
+      this.finish(key, patch, texts, outcome, started, extra);
     const first = await this.runIn(worker, this.options.baseline.oracle);
     if (first.kind === "cancelled") return undefined;
     if (first.kind !== "completed") return judged(runFailure(first), { stillFailing: oracleNames });
