@@ -17,6 +17,11 @@ export function detectEol(text: string): Eol {
   return first > 0 && text[first - 1] === "\r" ? "\r\n" : "\n";
 }
 
+/** The text with every CRLF as LF: the form candidates and model answers take inside the pipeline. */
+export function normaliseLineEnds(text: string): string {
+  return text.replace(/\r\n/g, "\n");
+}
+
 /**
  * A text split into lines once. Lines carry no terminator (the "\r" of a CRLF line is dropped); `starts` holds each
  * line's offset in the text plus a sentinel equal to the text's length.

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   detectEol,
   lineRangeEdit,
+  normaliseLineEnds,
   replaceLineRanges,
   splitFile,
   splitLinesKeepEnds,
@@ -32,6 +33,8 @@ describe("the one line model", () => {
     expect(detectEol("no terminator")).toBe("\n");
     expect(detectEol("\r\n")).toBe("\r\n");
     expect(splitFile("a\r\nb\r\n").eol).toBe("\r\n");
+    // Inside the pipeline candidates and answers are LF only; a lone CR is content, not a line end.
+    expect(normaliseLineEnds("a\r\nb\rc\n")).toBe("a\nb\rc\n");
   });
 
   it("drops terminators from lines and keeps them where asked", () => {
