@@ -16,6 +16,12 @@ const LINE_END_RULE = {
   selector: "Literal[raw=/\\\\r\\\\n/]",
   message: "Use detectEol, normaliseLineEnds or the splice of server/core/line-text.ts instead of handling CRLF here.",
 };
+const LOG_PREFIX_RULE = {
+  // A module names itself once, through moduleLogger (server/core/types.ts), not in every message.
+  selector:
+    "CallExpression[callee.property.name=/^(error|warn|info|debug)$/] > TemplateLiteral > TemplateElement[value.raw=/^(index|repair|strategies|Ollama|validation): /]",
+  message: 'Log through moduleLogger(logger, "module") instead of writing the module\'s prefix in the message.',
+};
 const ABORT_CHAIN_RULES = [
   {
     // Forwarding a parent signal's abort by hand is what AbortSignal.any does.
@@ -55,13 +61,13 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "no-restricted-syntax": ["error", ERROR_MESSAGE_RULE, LINE_END_RULE, ...ABORT_CHAIN_RULES],
+      "no-restricted-syntax": ["error", ERROR_MESSAGE_RULE, LINE_END_RULE, LOG_PREFIX_RULE, ...ABORT_CHAIN_RULES],
     },
   },
   {
     // The homes of the mechanisms, and the protocol's own CRLF header framing, may do what the rules refuse elsewhere.
     files: ["server/core/line-text.ts", "server/lsp/message-framer.ts"],
-    rules: { "no-restricted-syntax": ["error", ERROR_MESSAGE_RULE, ...ABORT_CHAIN_RULES] },
+    rules: { "no-restricted-syntax": ["error", ERROR_MESSAGE_RULE, LOG_PREFIX_RULE, ...ABORT_CHAIN_RULES] },
   },
   {
     files: ["server/core/error-message.ts", "clients/**", "test/**"],

@@ -70,7 +70,7 @@ export class IncrementalUpdates {
       if (text !== undefined) {
         const checked = checkSourceText(text, maxFileBytes);
         if (!checked.ok) {
-          context.logger.debug(`index: not indexing ${rel}: ${checked.reason}`);
+          context.logger.debug(`not indexing ${rel}: ${checked.reason}`);
           if (role.files.has(rel)) await this.removeRelative([rel]);
           return false;
         }
@@ -78,7 +78,7 @@ export class IncrementalUpdates {
       } else {
         const read = await readSourceFile(absPath, maxFileBytes);
         if (!read.ok) {
-          context.logger.debug(`index: not indexing ${rel}: ${read.reason} (${read.detail})`);
+          context.logger.debug(`not indexing ${rel}: ${read.reason} (${read.detail})`);
           if (role.files.has(rel)) await this.removeRelative([rel]);
           return false;
         }
@@ -95,7 +95,7 @@ export class IncrementalUpdates {
         return true;
       });
     } catch (error) {
-      context.logger.warn(`index: updating ${rel} failed: ${briefErrorMessage(error)}`);
+      context.logger.warn(`updating ${rel} failed: ${briefErrorMessage(error)}`);
       return false;
     }
   }
@@ -151,7 +151,7 @@ export class IncrementalUpdates {
     const targets = this.matching(rel);
     if (targets.length === 0) return;
     await this.removeRelative(targets).catch((error: unknown) =>
-      context.logger.warn(`index: removing ${rel} failed: ${briefErrorMessage(error)}`),
+      context.logger.warn(`removing ${rel} failed: ${briefErrorMessage(error)}`),
     );
   }
 
@@ -197,7 +197,7 @@ export class IncrementalUpdates {
       }
       if (moves.length === 0 && to) await this.updateFile(newAbsPath);
     } catch (error) {
-      context.logger.warn(`index: renaming ${from} failed: ${briefErrorMessage(error)}`);
+      context.logger.warn(`renaming ${from} failed: ${briefErrorMessage(error)}`);
     }
   }
 

@@ -64,7 +64,7 @@ export class IndexContext {
       ...(indexRel ? [`/${indexRel}/`, `/${indexRel}.lock`] : []),
     ];
     return new IgnoreRules(this.root, excludes, (rel, error) =>
-      this.logger.warn(`index: cannot read ${rel}: ${errorMessage(error)}`),
+      this.logger.warn(`cannot read ${rel}: ${errorMessage(error)}`),
     );
   }
 
@@ -85,7 +85,7 @@ export class IndexContext {
       if (this.warnedLanguages.has(language)) return;
       this.warnedLanguages.add(language);
       this.logger.warn(
-        `index: no tree-sitter query for ${language} (${errorMessage(error)}); comments are stripped lexically and functions are unknown`,
+        `no tree-sitter query for ${language} (${errorMessage(error)}); comments are stripped lexically and functions are unknown`,
       );
     };
   }

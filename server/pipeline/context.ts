@@ -2,7 +2,15 @@ import { languageForPath } from "../../grammars/languages.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
 import { splitFile, splitLinesKeepEnds } from "../core/line-text.js";
 import { withSharedParse } from "./generate/parse-cache.js";
-import type { EnclosingFunction, Hunk, HunkContext, Logger, RetrievedLine, Retriever } from "../core/types.js";
+import {
+  type EnclosingFunction,
+  type Hunk,
+  type HunkContext,
+  type Logger,
+  type RetrievedLine,
+  type Retriever,
+  moduleLogger,
+} from "../core/types.js";
 import { errorMessage } from "../core/error-message.js";
 
 /** Lines either side of the hunk used as the "enclosing function" at top level (MultiMend's fallback window). */
@@ -40,7 +48,7 @@ async function retrieve(
   try {
     return await retriever.retrieveForHunk(hunk, fileText, signal ? { signal } : {});
   } catch (error) {
-    logger.debug(`repair: retrieval failed for ${hunk.file}: ${errorMessage(error)}`);
+    moduleLogger(logger, "repair").debug(`retrieval failed for ${hunk.file}: ${errorMessage(error)}`);
     return [];
   }
 }

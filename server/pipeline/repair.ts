@@ -13,7 +13,14 @@ import { searchPatches } from "./search.js";
 import { namesEveryTest } from "./verdict.js";
 import { ownedTests, planShards, type ShardPlan, type ShardSpec } from "./shard.js";
 import { testFilesFromRun } from "./test-files.js";
-import type { FailureEvidence, Hunk, Logger, ProgressSink, Retriever } from "../core/types.js";
+import {
+  type FailureEvidence,
+  type Hunk,
+  type Logger,
+  type ProgressSink,
+  type Retriever,
+  moduleLogger,
+} from "../core/types.js";
 import { WarmPool } from "./runners/warm/warm-pool.js";
 import { WorkerPool } from "./validate/pool.js";
 import { removeStaleScratch } from "./validate/scratch.js";
@@ -157,7 +164,8 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     notes: [],
     failureSites: [],
   };
-  const { config, logger, progress, signal } = env;
+  const { config, progress, signal } = env;
+  const logger = moduleLogger(env.logger, "repair");
   const cancelled = (): RepairReport => emptyReport(state, "cancelled", "The repair was cancelled.");
   if (config["test.allowRun"] === "never") {
     return emptyReport(
@@ -217,7 +225,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     if (baseline.run.leftovers) {
       const n = baseline.run.leftovers;
       const left = `the tests left ${n} process${n === 1 ? "" : "es"} running (daemons they started); repair-ls killed ${n === 1 ? "it" : "them"}`;
-      logger.warn(`repair: ${left}`);
+      logger.warn(`${left}`);
       state.notes.push(`tests: ${left}`);
     }
     const run = baseline.run;
@@ -276,9 +284,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
     state.localisation = hunks.map(
       (h) => `${files.relative(h.hunk.file)}:${h.hunk.startLine + 1}-${Math.max(h.hunk.endLine, h.hunk.startLine + 1)}`,
     );
-    logger.info(
-      `repair: ${localisation.spectrumSource} localisation; hunks: ${state.localisation.slice(0, 8).join(", ")}`,
-    );
+    logger.info(`${localisation.spectrumSource} localisation; hunks: ${state.localisation.slice(0, 8).join(", ")}`);
     if (localisation.fallback) {
       state.notes.push(
         "localisation: a fallback (no coverage, test body or stack frame pointed at any line): the statements the tests run are ranked by fix-pattern priors",
@@ -347,7 +353,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
       onPlausible: (record) => {
         state.firstPlausible ??= seconds(state.started);
         logger.info(
-          `repair: plausible patch after ${record.order + 1} candidates: ${record.patch.map((p) => p.candidate.description).join("; ")}`,
+          `plausible patch after ${record.order + 1} candidates: ${record.patch.map((p) => p.candidate.description).join("; ")}`,
         );
       },
       onValidated: () => {
@@ -429,7 +435,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
   } catch (error) {
     if (signal.aborted) return cancelled();
     const reason = errorMessage(error);
-    logger.error(`repair: ${reason}`);
+    logger.error(`${reason}`);
     return emptyReport(state, "error", `The repair failed: ${reason}.`);
   } finally {
     await warm?.close();

@@ -11,7 +11,14 @@ import type { RankedHunk } from "./localise/localise.js";
 import { codeKey } from "./generate/code-key.js";
 import { LiveCandidates } from "./live-candidates.js";
 import { runStrategies } from "./strategies/run-strategies.js";
-import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "../core/types.js";
+import {
+  type Candidate,
+  type FailureEvidence,
+  type Logger,
+  type ProgressSink,
+  type Retriever,
+  moduleLogger,
+} from "../core/types.js";
 import { oracleFailing } from "./report.js";
 import type { PatchValidator } from "./validate/validator.js";
 import { errorMessage } from "../core/error-message.js";
@@ -118,7 +125,8 @@ async function searchPhases(
   generationSignal: AbortSignal,
   late: LateCandidates,
 ): Promise<void> {
-  const { validator, logger } = options;
+  const { validator } = options;
+  const logger = moduleLogger(options.logger, "repair");
 
   const buggyTexts = new Map<HunkCandidates, string>();
   const generateListFor = async (ranked: RankedHunk): Promise<HunkCandidates | undefined> => {
@@ -143,11 +151,11 @@ async function searchPhases(
         ...(options.retriever ? { retriever: options.retriever } : {}),
       });
     } catch (error) {
-      logger.warn(`repair: candidate generation failed: ${errorMessage(error)}`);
+      logger.warn(`candidate generation failed: ${errorMessage(error)}`);
       return undefined;
     }
     const kept = candidates.filter(useful).slice(0, options.config["repair.candidatesPerHunk"]);
-    logger.debug(`repair: ${kept.length} candidates for ${ranked.hunk.file}:${ranked.hunk.startLine + 1}`);
+    logger.debug(`${kept.length} candidates for ${ranked.hunk.file}:${ranked.hunk.startLine + 1}`);
     const live = new LiveCandidates(ranked.hunk, kept);
     if (arriving)
       late.track(
@@ -161,7 +169,7 @@ async function searchPhases(
   const generateFor = (ranked: RankedHunk): Promise<HunkCandidates | undefined> =>
     generateListFor(ranked).catch((error: unknown) => {
       // A list generated ahead may never be awaited: its failure is logged here, not left unhandled.
-      logger.warn(`repair: candidate generation failed: ${errorMessage(error)}`);
+      logger.warn(`candidate generation failed: ${errorMessage(error)}`);
       return undefined;
     });
 
@@ -223,7 +231,7 @@ async function searchPhases(
   validator.startPhase("greedy", GREEDY_SHARE);
   const greedy = await greedyPhase(pool, validator, { maxParts: maxHunks });
   validator.startPhase("greedy", 1);
-  logger.debug(`repair: greedy phase reached ${greedy.failing} failing of ${validator.baselineFailing}`);
+  logger.debug(`greedy phase reached ${greedy.failing} failing of ${validator.baselineFailing}`);
   if (validator.done()) return;
 
   validator.startPhase("best-first", 1);

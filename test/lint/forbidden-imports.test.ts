@@ -169,4 +169,15 @@ describe("one mechanism per job", () => {
       "export const probe = (parent: AbortSignal, ms: number): AbortSignal =>\n  AbortSignal.any([parent, AbortSignal.timeout(ms)]);\n";
     expect(await ruleErrors("index", joined, "no-restricted-syntax")).toEqual([]);
   });
+
+  it("refuses a module prefix written by hand in a log message", async () => {
+    const text =
+      'import type { Logger } from "../core/types.js";\nexport const probe = (logger: Logger, n: number): void => logger.info(`index: ${n} files`);\n';
+    const errors = await ruleErrors("server/pipeline", text, "no-restricted-syntax");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("moduleLogger");
+    const named =
+      'import { moduleLogger, type Logger } from "../core/types.js";\nexport const probe = (logger: Logger, n: number): void => moduleLogger(logger, "index").info(`${n} files`);\n';
+    expect(await ruleErrors("server/pipeline", named, "no-restricted-syntax")).toEqual([]);
+  });
 });

@@ -15,7 +15,7 @@ import { runTests, type CandidateRunSettings } from "../runners/run-tests.js";
 import { orderTestsForCandidate, type ChangedLines } from "../runners/selection.js";
 import type { WarmPool } from "../runners/warm/warm-pool.js";
 import type { TestCommand } from "../runners/test-command.js";
-import type { GeneratorId, Logger } from "../../core/types.js";
+import { moduleLogger, type GeneratorId, type Logger } from "../../core/types.js";
 import { sha256 } from "../workspace-files.js";
 import type { Worker, WorkerPool } from "./pool.js";
 import { errorMessage } from "../../core/error-message.js";
@@ -119,13 +119,16 @@ export class PatchValidator implements Evaluator {
   private validationsStarted = 0;
   private plausible = 0;
   private disagreements = 0;
+  private readonly log: Logger;
   phase: CombinationPhase = "single-hunk";
   /** Validations after which done() turns true for the current phase (the search gives each phase a share). */
   phaseLimit = Infinity;
   /** Date.now() after which done() turns true for the current phase. */
   phaseDeadline = Infinity;
 
-  constructor(private readonly options: ValidatorOptions) {}
+  constructor(private readonly options: ValidatorOptions) {
+    this.log = moduleLogger(options.logger, "repair");
+  }
 
   get baselineFailing(): number {
     return this.options.baseline.oracle.length;
@@ -283,7 +286,7 @@ export class PatchValidator implements Evaluator {
     try {
       return await this.inWorker(texts, (worker) => this.validateIn(worker, key, patch, texts, started));
     } catch (error) {
-      this.options.logger.warn(`repair: validation failed: ${errorMessage(error)}`);
+      this.log.warn(`validation failed: ${errorMessage(error)}`);
       return undefined;
     }
   }
@@ -422,8 +425,8 @@ export class PatchValidator implements Evaluator {
       const judged = this.judgedBy(record, full);
       if (judged.verdict !== record.verdict) {
         this.disagreements++;
-        this.options.logger.warn(
-          `repair: a cold run overruled a warm verdict (${record.verdict ?? "none"} -> ${judged.verdict ?? "none"}) for ${record.patch.map((p) => p.candidate.description).join("; ")}`,
+        this.log.warn(
+          `a cold run overruled a warm verdict (${record.verdict ?? "none"} -> ${judged.verdict ?? "none"}) for ${record.patch.map((p) => p.candidate.description).join("; ")}`,
         );
       }
       return judged;

@@ -4,7 +4,15 @@ import { lexicalCommentSpans } from "../../../../index/comments.js";
 import { keepAliveValue } from "../../../core/ollama-keep-alive.js";
 import { resolveOllamaHost } from "../../../core/ollama-host.js";
 import type { Config } from "../../../core/config-schema.js";
-import type { Candidate, FailureEvidence, Generator, HunkContext, Logger, ProgressSink } from "../../../core/types.js";
+import {
+  type Candidate,
+  type FailureEvidence,
+  type Generator,
+  type HunkContext,
+  type Logger,
+  type ProgressSink,
+  moduleLogger,
+} from "../../../core/types.js";
 import { INDENTATION_SENSITIVE } from "../code-key.js";
 import { normaliseWhitespace } from "../hunk-text.js";
 import { splitFile } from "../../../core/line-text.js";
@@ -180,7 +188,8 @@ export class OllamaGenerator implements Generator {
     taskSignal: AbortSignal,
     taskTimedOut: () => boolean,
   ): Promise<OllamaOutcome> {
-    const { config, logger, progress } = this.options;
+    const { config, progress } = this.options;
+    const logger = moduleLogger(this.options.logger, "Ollama");
     const style = promptStyle(info, config["ollama.mode"]);
     const mode = style.kind === "chat" ? "chat" : "fim";
     const budget = promptBudget(info, config["ollama.numPredict"]);
@@ -287,13 +296,13 @@ export class OllamaGenerator implements Generator {
     recordSuccess(host);
     this.options.progress.recovered?.("ollama");
     if (failures.length > 0)
-      logger.info(`Ollama: ${failures.length} of ${samples.length} requests failed (${failures[0]!.detail})`);
+      logger.info(`${failures.length} of ${samples.length} requests failed (${failures[0]!.detail})`);
     const truncated = answered.find(
       (a) => a.promptTokens !== undefined && a.promptTokens + config["ollama.numPredict"] >= info.contextTokens,
     );
     if (truncated)
       logger.warn(
-        `Ollama: the prompt filled ${info.name}'s context (${truncated.promptTokens} tokens of ${info.contextTokens}); Ollama cut it`,
+        `the prompt filled ${info.name}'s context (${truncated.promptTokens} tokens of ${info.contextTokens}); Ollama cut it`,
       );
     return { candidates: this.toCandidates(context, answered, shape, mode, info.name) };
   }
