@@ -4,6 +4,38 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
 
+// One mechanism per job: each selector below refuses a hand-made copy of a mechanism that has one home.
+const ERROR_MESSAGE_RULE = {
+  // A caught value becomes a message through errorMessage() (server/core/error-message.ts).
+  selector:
+    "ConditionalExpression[test.operator='instanceof'][test.right.name='Error'][consequent.property.name='message']",
+  message: "Use errorMessage() or briefErrorMessage() from server/core/error-message.ts.",
+};
+const LINE_END_RULE = {
+  // Line ends are detected, normalised and written in one place (server/core/line-text.ts).
+  selector: "Literal[raw=/\\\\r\\\\n/]",
+  message: "Use detectEol, normaliseLineEnds or the splice of server/core/line-text.ts instead of handling CRLF here.",
+};
+const LOG_PREFIX_RULE = {
+  // A module names itself once, through moduleLogger (server/core/types.ts), not in every message.
+  selector:
+    "CallExpression[callee.property.name=/^(error|warn|info|debug)$/] > TemplateLiteral > TemplateElement[value.raw=/^(index|repair|strategies|Ollama|validation): /]",
+  message: 'Log through moduleLogger(logger, "module") instead of writing the module\'s prefix in the message.',
+};
+const ABORT_CHAIN_RULES = [
+  {
+    // Forwarding a parent signal's abort by hand is what AbortSignal.any does.
+    selector:
+      "CallExpression[callee.property.name='abort'][arguments.0.type='MemberExpression'][arguments.0.property.name='reason']",
+    message: "Chain signals with AbortSignal.any([parent, ...]) instead of forwarding the parent's abort by hand.",
+  },
+  {
+    // A timer that aborts a controller is what AbortSignal.timeout does.
+    selector: "CallExpression[callee.name='setTimeout'] CallExpression[callee.property.name='abort']",
+    message: "Use AbortSignal.timeout(ms) (joined with AbortSignal.any) instead of a timer that aborts a controller.",
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -29,16 +61,13 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      // One mechanism per job: a caught value becomes a message through errorMessage() (server/core/error-message.ts).
-      "no-restricted-syntax": [
-        "error",
-        {
-          selector:
-            "ConditionalExpression[test.operator='instanceof'][test.right.name='Error'][consequent.property.name='message']",
-          message: "Use errorMessage() or briefErrorMessage() from server/core/error-message.ts.",
-        },
-      ],
+      "no-restricted-syntax": ["error", ERROR_MESSAGE_RULE, LINE_END_RULE, LOG_PREFIX_RULE, ...ABORT_CHAIN_RULES],
     },
+  },
+  {
+    // The homes of the mechanisms, and the protocol's own CRLF header framing, may do what the rules refuse elsewhere.
+    files: ["server/core/line-text.ts", "server/lsp/message-framer.ts"],
+    rules: { "no-restricted-syntax": ["error", ERROR_MESSAGE_RULE, LOG_PREFIX_RULE, ...ABORT_CHAIN_RULES] },
   },
   {
     files: ["server/core/error-message.ts", "clients/**", "test/**"],

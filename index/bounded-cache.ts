@@ -1,24 +1,27 @@
 /** The limits of a BoundedCache. */
-export interface CacheLimits<V> {
+export interface CacheLimits<V, K = unknown> {
   /** Entries kept at most. */
   readonly maxEntries: number;
   /** Estimated bytes kept at most, summed over the entries' sizeOf. */
   readonly maxBytes: number;
-  /** An estimate of the memory an entry holds (texts count two bytes per UTF-16 unit). */
-  readonly sizeOf: (value: V) => number;
+  /**
+   * An estimate of the memory an entry holds (texts count two bytes per UTF-16 unit); the key is given too, for
+   * caches keyed by a text (as lru-cache's sizeCalculation is).
+   */
+  readonly sizeOf: (value: V, key: K) => number;
 }
 
 /**
  * A least-recently-used cache bounded both in entries and in estimated bytes: the one cache idiom for anything
  * that holds file texts, whose sizes vary by orders of magnitude (a count alone would let a few huge files hold
  * gigabytes). An entry larger than the whole byte bound is not kept. The API is a subset of the lru-cache
- * package's (get, set, has, delete, clear, size, calculatedSize), so that package can replace it in one place.
+ * package's (get, set, has, delete, clear, values, size, calculatedSize), so that package can replace it in one place.
  */
 export class BoundedCache<K, V> {
   private readonly entries = new Map<K, { readonly value: V; readonly bytes: number }>();
   private bytes = 0;
 
-  constructor(private readonly limits: CacheLimits<V>) {}
+  constructor(private readonly limits: CacheLimits<V, K>) {}
 
   get size(): number {
     return this.entries.size;
@@ -48,7 +51,7 @@ export class BoundedCache<K, V> {
    */
   set(key: K, value: V): void {
     this.delete(key);
-    const bytes = this.limits.sizeOf(value);
+    const bytes = this.limits.sizeOf(value, key);
     if (bytes > this.limits.maxBytes) return;
     this.entries.set(key, { value, bytes });
     this.bytes += bytes;
@@ -57,6 +60,11 @@ export class BoundedCache<K, V> {
       if (oldest.done) break;
       this.delete(oldest.value);
     }
+  }
+
+  /** The values, least recently used first, without making any of them more recent. */
+  *values(): IterableIterator<V> {
+    for (const entry of this.entries.values()) yield entry.value;
   }
 
   delete(key: K): boolean {

@@ -103,7 +103,7 @@ export class BulkIndexer {
     if (!role.store) return { ...result, error: `the index folder ${indexDir} could not be opened` };
     const skip = (rel: string, reason: SkipReason, detail?: string): void => {
       skipped[reason] = (skipped[reason] ?? 0) + 1;
-      logger.debug(`index: skipped ${rel}: ${reason}${detail ? ` (${detail})` : ""}`);
+      logger.debug(`skipped ${rel}: ${reason}${detail ? ` (${detail})` : ""}`);
     };
     const maxFileBytes = context.config["index.maxFileBytes"];
     let pendingWrite: Promise<unknown> = Promise.resolve();
@@ -187,11 +187,11 @@ export class BulkIndexer {
     } catch (error) {
       await pendingWrite.catch(() => undefined);
       if (signal.aborted) {
-        logger.info(`index: indexing ${root} cancelled`);
+        logger.info(`indexing ${root} cancelled`);
         return { ...result, cancelled: true, seconds: (performance.now() - started) / 1000 };
       }
       const reason = briefErrorMessage(error);
-      logger.error(`index: indexing ${root} stopped: ${reason}`);
+      logger.error(`indexing ${root} stopped: ${reason}`);
       return { ...result, error: reason, seconds: (performance.now() - started) / 1000 };
     }
     const seconds = (performance.now() - started) / 1000;
@@ -199,7 +199,7 @@ export class BulkIndexer {
     await this.maintenance.run(result.rows > 0 || result.removedFiles > 0, true);
     const maintenanceSeconds = (performance.now() - maintenanceStarted) / 1000;
     logger.info(
-      `index: ${root}: ${result.indexedFiles} files indexed (${result.rows} lines), ${result.unchangedFiles} unchanged, ` +
+      `${root}: ${result.indexedFiles} files indexed (${result.rows} lines), ${result.unchangedFiles} unchanged, ` +
         `${result.removedFiles} removed, skipped ${JSON.stringify(skipped)} in ${seconds.toFixed(1)} s`,
     );
     return { ...result, seconds, maintenanceSeconds };

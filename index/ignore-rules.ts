@@ -14,15 +14,20 @@ function isMissingFile(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR";
 }
 
+/** The repository's own exclude file: rules like a root .gitignore that are not committed. */
+export const INFO_EXCLUDE = ".git/info/exclude";
+
 /**
  * Git's ignore semantics for a workspace folder: the configured excludes apply first (as if they were a root
- * .gitignore), then every .gitignore from the root down to the file's folder, each relative to its own folder, and
- * the last matching rule wins (so a nested `!pattern` can re-include a file). Rules are loaded lazily per folder
- * and cached; invalidate() forgets a folder's rules when its .gitignore changes.
+ * .gitignore), then `.git/info/exclude`, then every .gitignore from the root down to the file's folder, each
+ * relative to its own folder, and the last matching rule wins (so a nested `!pattern` can re-include a file), as
+ * git orders them. Rules are loaded lazily per folder and cached; invalidate() forgets a folder's rules when its
+ * .gitignore changes (".git/info" for the exclude file).
  */
 export class IgnoreRules {
   private readonly excludes: RuleLevel;
   private readonly perFolder = new Map<string, Promise<Ignore | undefined>>();
+  private infoExclude: Promise<Ignore | undefined> | undefined;
 
   constructor(
     private readonly root: string,
@@ -32,9 +37,10 @@ export class IgnoreRules {
     this.excludes = { base: "", rules: ignore().add([...excludePatterns]) };
   }
 
-  /** Forgets the cached rules of the folder holding a .gitignore that changed. */
+  /** Forgets the cached rules of the folder holding a .gitignore that changed (".git/info" for its exclude file). */
   invalidate(folderRel: string): void {
-    this.perFolder.delete(folderRel);
+    if (folderRel === ".git/info") this.infoExclude = undefined;
+    else this.perFolder.delete(folderRel);
   }
 
   /** Whether a workspace-relative path (a folder when isFolder) is excluded from the index. */
@@ -66,6 +72,9 @@ export class IgnoreRules {
 
   private async levelsFor(relPath: string): Promise<RuleLevel[]> {
     const levels: RuleLevel[] = [this.excludes];
+    this.infoExclude ??= this.loadFile(INFO_EXCLUDE);
+    const infoRules = await this.infoExclude;
+    if (infoRules) levels.push({ base: "", rules: infoRules });
     const parts = relPath.split("/");
     let folder = "";
     for (let i = 0; i < parts.length; i++) {
@@ -86,12 +95,15 @@ export class IgnoreRules {
     return pending;
   }
 
-  private async load(folderRel: string): Promise<Ignore | undefined> {
-    const file = toAbsolute(this.root, folderRel === "" ? ".gitignore" : `${folderRel}/.gitignore`);
+  private load(folderRel: string): Promise<Ignore | undefined> {
+    return this.loadFile(folderRel === "" ? ".gitignore" : `${folderRel}/.gitignore`);
+  }
+
+  private async loadFile(relPath: string): Promise<Ignore | undefined> {
     try {
-      return ignore().add(await readFile(file, "utf8"));
+      return ignore().add(await readFile(toAbsolute(this.root, relPath), "utf8"));
     } catch (error) {
-      if (!isMissingFile(error)) this.onUnreadable(folderRel === "" ? ".gitignore" : `${folderRel}/.gitignore`, error);
+      if (!isMissingFile(error)) this.onUnreadable(relPath, error);
       return undefined;
     }
   }

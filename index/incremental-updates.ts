@@ -1,6 +1,7 @@
 import { basename, posix } from "node:path";
 import { languageForPath } from "../grammars/languages.js";
 import { commitPrepared, embedPrepared, prepareFile } from "./file-batches.js";
+import { INFO_EXCLUDE } from "./ignore-rules.js";
 import { contentHash, type IndexContext } from "./index-context.js";
 import { briefErrorMessage } from "../server/core/error-message.js";
 import type { Maintenance } from "./maintenance.js";
@@ -48,7 +49,7 @@ export class IncrementalUpdates {
     if (!rel || context.closed) return false;
     clearTimeout(this.debounced.get(rel)?.timer);
     this.debounced.delete(rel);
-    if (basename(rel) === ".gitignore") {
+    if (basename(rel) === ".gitignore" || rel === INFO_EXCLUDE) {
       // New ignore rules apply from the next walk; files they now exclude drop out then.
       await this.ignoreFileChanged(absPath);
       return false;
@@ -69,7 +70,7 @@ export class IncrementalUpdates {
       if (text !== undefined) {
         const checked = checkSourceText(text, maxFileBytes);
         if (!checked.ok) {
-          context.logger.debug(`index: not indexing ${rel}: ${checked.reason}`);
+          context.logger.debug(`not indexing ${rel}: ${checked.reason}`);
           if (role.files.has(rel)) await this.removeRelative([rel]);
           return false;
         }
@@ -77,7 +78,7 @@ export class IncrementalUpdates {
       } else {
         const read = await readSourceFile(absPath, maxFileBytes);
         if (!read.ok) {
-          context.logger.debug(`index: not indexing ${rel}: ${read.reason} (${read.detail})`);
+          context.logger.debug(`not indexing ${rel}: ${read.reason} (${read.detail})`);
           if (role.files.has(rel)) await this.removeRelative([rel]);
           return false;
         }
@@ -94,18 +95,22 @@ export class IncrementalUpdates {
         return true;
       });
     } catch (error) {
-      context.logger.warn(`index: updating ${rel} failed: ${briefErrorMessage(error)}`);
+      context.logger.warn(`updating ${rel} failed: ${briefErrorMessage(error)}`);
       return false;
     }
   }
 
   /**
-   * A .gitignore was created, changed or deleted: its folder's rules are read afresh by the next walk. Resolves to
+   * A .gitignore (or .git/info/exclude) was created, changed or deleted: its folder's rules are read afresh by the next walk. Resolves to
    * whether that walk is due: an ignore file outside the workspace, or inside a folder that is itself ignored (the
    * walk never enters it, e.g. the index's own .repair-ls/.gitignore), changes nothing.
    */
   async ignoreFileChanged(absPath: string): Promise<boolean> {
     const rel = toWorkspaceRelative(this.context.root, absPath);
+    if (rel === INFO_EXCLUDE) {
+      this.context.rules.invalidate(".git/info");
+      return true;
+    }
     if (!rel || basename(rel) !== ".gitignore") return false;
     const folder = posix.dirname(rel) === "." ? "" : posix.dirname(rel);
     this.context.rules.invalidate(folder);
@@ -146,7 +151,7 @@ export class IncrementalUpdates {
     const targets = this.matching(rel);
     if (targets.length === 0) return;
     await this.removeRelative(targets).catch((error: unknown) =>
-      context.logger.warn(`index: removing ${rel} failed: ${briefErrorMessage(error)}`),
+      context.logger.warn(`removing ${rel} failed: ${briefErrorMessage(error)}`),
     );
   }
 
@@ -192,7 +197,7 @@ export class IncrementalUpdates {
       }
       if (moves.length === 0 && to) await this.updateFile(newAbsPath);
     } catch (error) {
-      context.logger.warn(`index: renaming ${from} failed: ${briefErrorMessage(error)}`);
+      context.logger.warn(`renaming ${from} failed: ${briefErrorMessage(error)}`);
     }
   }
 

@@ -4,6 +4,7 @@ import type { Config } from "../server/core/config-schema.js";
 import type { Logger, ProgressSink } from "../server/core/types.js";
 import type { Embedder } from "./embedders/embedder.js";
 import { IgnoreRules } from "./ignore-rules.js";
+import { READER_POLICY, skippedFolderPatterns } from "./skip-policy.js";
 import { PauseGate } from "./pause-gate.js";
 import { toWorkspaceRelative } from "./paths.js";
 import { errorMessage } from "../server/core/error-message.js";
@@ -56,9 +57,14 @@ export class IndexContext {
   private makeRules(config: Config): IgnoreRules {
     // The index folder and its lock are never indexed, whatever the excludes say.
     const indexRel = toWorkspaceRelative(this.root, this.indexDir);
-    const excludes = [...config["index.exclude"], ...(indexRel ? [`/${indexRel}/`, `/${indexRel}.lock`] : [])];
+    // The folders the walk skips by name come first, so that single-file events agree with the walk.
+    const excludes = [
+      ...skippedFolderPatterns(READER_POLICY),
+      ...config["index.exclude"],
+      ...(indexRel ? [`/${indexRel}/`, `/${indexRel}.lock`] : []),
+    ];
     return new IgnoreRules(this.root, excludes, (rel, error) =>
-      this.logger.warn(`index: cannot read ${rel}: ${errorMessage(error)}`),
+      this.logger.warn(`cannot read ${rel}: ${errorMessage(error)}`),
     );
   }
 
@@ -79,7 +85,7 @@ export class IndexContext {
       if (this.warnedLanguages.has(language)) return;
       this.warnedLanguages.add(language);
       this.logger.warn(
-        `index: no tree-sitter query for ${language} (${errorMessage(error)}); comments are stripped lexically and functions are unknown`,
+        `no tree-sitter query for ${language} (${errorMessage(error)}); comments are stripped lexically and functions are unknown`,
       );
     };
   }

@@ -31,13 +31,13 @@ export class Maintenance {
       if (!store?.writable) return;
       try {
         const created = await store.ensureIndexes({ fullText: this.context.config["retrieval.hybrid"] });
-        if (created.length > 0) this.context.logger.info(`index: created ${created.join(", ")}`);
+        if (created.length > 0) this.context.logger.info(`created ${created.join(", ")}`);
         if (changed || this.writes >= OPTIMIZE_EVERY_UPDATES) {
           await store.optimize(afterBulk);
           this.writes = 0;
         }
       } catch (error) {
-        this.context.logger.warn(`index: maintenance of ${this.context.indexDir} failed: ${briefErrorMessage(error)}`);
+        this.context.logger.warn(`maintenance of ${this.context.indexDir} failed: ${briefErrorMessage(error)}`);
       }
     });
   }

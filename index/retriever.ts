@@ -85,7 +85,7 @@ export class IndexRetriever {
         }
       } catch (error) {
         // Full-text search is an extra: a query it cannot handle just means vector results only.
-        this.context.logger.debug(`index: full-text search failed: ${briefErrorMessage(error)}`);
+        this.context.logger.debug(`full-text search failed: ${briefErrorMessage(error)}`);
       }
     }
     return candidates;
@@ -250,7 +250,7 @@ export class IndexRetriever {
    */
   private onReadFailure(error: unknown): void {
     const { context, role } = this;
-    context.logger.warn(`index: retrieval failed: ${briefErrorMessage(error)}`);
+    context.logger.warn(`retrieval failed: ${briefErrorMessage(error)}`);
     const store = role.store;
     if (!role.writable || this.autoRebuildDone || context.closed || !store) return;
     // Only damage that a check can reproduce justifies a rebuild; a one-off failure (e.g. a version cleaned up
@@ -261,7 +261,7 @@ export class IndexRetriever {
         if (this.autoRebuildDone || context.closed) return;
         this.autoRebuildDone = true;
         const reason = `table unreadable: ${briefErrorMessage(damage)}`;
-        context.logger.warn(`index: rebuilding ${context.indexDir} (${reason})`);
+        context.logger.warn(`rebuilding ${context.indexDir} (${reason})`);
         context.progress.warn(`The workspace index at ${context.indexDir} is rebuilt (${reason}).`);
         this.onDamage(reason);
       },

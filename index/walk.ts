@@ -1,9 +1,8 @@
-import type { Dirent } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { languageForPath, type LanguageId } from "../grammars/languages.js";
 import type { IgnoreRules } from "./ignore-rules.js";
-import { toAbsolute } from "./paths.js";
-import { TimeSlicer } from "./time-slicer.js";
+import { READER_POLICY } from "./skip-policy.js";
+import { walkTree } from "./tree-walk.js";
 
 export interface WalkedFile {
   readonly absPath: string;
@@ -28,53 +27,35 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
- * Lists the files of a workspace folder that the index covers: not ignored (configured excludes plus nested
- * .gitignore files), in a language of the grammar table, and within the size limit. Symbolic links are not followed,
- * so the walk cannot loop or leave the folder. Folders and files that vanish or cannot be read mid-walk are skipped;
- * an unreadable root rejects.
+ * Lists the files of a workspace folder that the index covers: not skipped by the reader policy (index/skip-policy.ts)
+ * nor ignored (configured excludes, .git/info/exclude and nested .gitignore files), in a language of the grammar
+ * table, and within the size limit. Symbolic links are not followed, so the walk cannot loop or leave the folder.
+ * Folders and files that vanish or cannot be read mid-walk are skipped; an unreadable root rejects.
  * Files come back sorted by path so that indexing order (and so the index) is reproducible.
  */
 export async function walkWorkspace(root: string, options: WalkOptions): Promise<WalkedFile[]> {
   const files: WalkedFile[] = [];
-  const slicer = new TimeSlicer(10);
-  const pending: string[] = [""];
-  while (pending.length > 0) {
-    options.signal?.throwIfAborted();
-    const folder = pending.pop() ?? "";
-    let entries: Dirent[];
+  const walk = walkTree(root, {
+    policy: { ...READER_POLICY, rules: options.rules },
+    wantsFile: (name) => languageForPath(name) !== undefined,
+    onUnreadable: (relPath, error) => options.onSkip?.(relPath, "unreadable", String(error)),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  for await (const entry of walk) {
+    if (entry.kind !== "file") continue;
+    const language = languageForPath(entry.name)!;
+    let size: number;
     try {
-      entries = await readdir(folder === "" ? root : toAbsolute(root, folder), { withFileTypes: true });
+      size = (await stat(entry.absPath)).size;
     } catch (error) {
-      // Without the root there is no walk: failing (rather than returning nothing) keeps callers from taking an
-      // unreachable folder for an empty one and dropping its whole index. A sub-folder deleted mid-walk is normal.
-      if (folder === "") throw error;
-      if (errorCode(error) !== "ENOENT") options.onSkip?.(folder, "unreadable", String(error));
+      options.onSkip?.(entry.relPath, errorCode(error) === "ENOENT" ? "vanished" : "unreadable", String(error));
       continue;
     }
-    for (const entry of entries) {
-      await slicer.maybeYield();
-      const relPath = folder === "" ? entry.name : `${folder}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!(await options.rules.matches(relPath, true))) pending.push(relPath);
-        continue;
-      }
-      if (!entry.isFile()) continue;
-      const language = languageForPath(entry.name);
-      if (!language || (await options.rules.matches(relPath, false))) continue;
-      const absPath = toAbsolute(root, relPath);
-      let size: number;
-      try {
-        size = (await stat(absPath)).size;
-      } catch (error) {
-        options.onSkip?.(relPath, errorCode(error) === "ENOENT" ? "vanished" : "unreadable", String(error));
-        continue;
-      }
-      if (size > options.maxFileBytes) {
-        options.onSkip?.(relPath, "too-large", `${size} bytes`);
-        continue;
-      }
-      files.push({ absPath, relPath, language: language.id, size });
+    if (size > options.maxFileBytes) {
+      options.onSkip?.(entry.relPath, "too-large", `${size} bytes`);
+      continue;
     }
+    files.push({ absPath: entry.absPath, relPath: entry.relPath, language: language.id, size });
   }
   return files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 }

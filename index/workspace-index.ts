@@ -42,6 +42,7 @@ import {
   type ProgressSink,
   type RetrievedLine,
   type Retriever,
+  moduleLogger,
 } from "../server/core/types.js";
 import { BulkIndexer, type IndexAllResult, type ProgressCallback } from "./bulk-indexer.js";
 import type { Embedder } from "./embedders/embedder.js";
@@ -124,12 +125,12 @@ export class WorkspaceIndex implements Retriever {
     this.updates = new IncrementalUpdates(context, this.role, this.maintenance);
     this.retriever = new IndexRetriever(context, this.role, (reason) => {
       void this.rebuildFor(reason).catch((e: unknown) =>
-        context.logger.error(`index: rebuild failed: ${briefErrorMessage(e)}`),
+        context.logger.error(`rebuild failed: ${briefErrorMessage(e)}`),
       );
     });
     this.role.onTakeover = () => {
       void this.indexAll().catch((error: unknown) =>
-        context.logger.warn(`index: catch-up indexing failed: ${briefErrorMessage(error)}`),
+        context.logger.warn(`catch-up indexing failed: ${briefErrorMessage(error)}`),
       );
     };
   }
@@ -140,7 +141,8 @@ export class WorkspaceIndex implements Retriever {
    * when it is outdated or corrupt. Does not index: call indexAll().
    */
   static async open(options: WorkspaceIndexOptions): Promise<WorkspaceIndex> {
-    const logger = options.logger ?? silentLogger;
+    // Every part of the index logs through the context's logger, which names the module once.
+    const logger = moduleLogger(options.logger ?? silentLogger, "index");
     const progress = options.progress ?? silentProgress;
     const root = resolve(options.root);
     const configured = options.config["index.path"];
@@ -266,7 +268,7 @@ export class WorkspaceIndex implements Retriever {
         this.retriever.clearCache();
         this.maintenance.writes = 0;
         role.rebuiltReason = reason;
-        this.context.logger.info(`index: rebuilding ${this.indexDir} (${reason})`);
+        this.context.logger.info(`rebuilding ${this.indexDir} (${reason})`);
         // Without an open store the folder may not be ours (see index-folder.ts): write nothing into it.
         if (role.store) await role.ensureGitignore();
       });

@@ -47,7 +47,7 @@ export class WriterRole {
   async start(): Promise<void> {
     const { indexDir, logger, progress } = this.context;
     if (this.keptIndex) {
-      logger.warn(`index: ${this.keptIndex}`);
+      logger.warn(`${this.keptIndex}`);
       progress.warn(`The workspace index: ${this.keptIndex}.`);
       return;
     }
@@ -56,14 +56,14 @@ export class WriterRole {
       outcome = await WriterLock.tryAcquire(`${indexDir}.lock`);
     } catch (error) {
       // A folder we cannot write (read-only checkout, permissions): serve whatever index is there, read-only.
-      logger.warn(`index: cannot lock ${indexDir} (${briefErrorMessage(error)}); using it read-only`);
+      logger.warn(`cannot lock ${indexDir} (${briefErrorMessage(error)}); using it read-only`);
       outcome = { holder: undefined };
     }
     if ("lock" in outcome) this.lock = outcome.lock;
     else {
       this.holder = outcome.holder;
       const who = outcome.holder ? `process ${outcome.holder.pid}` : "another process";
-      logger.info(`index: ${who} is writing ${indexDir}; this instance reads it`);
+      logger.info(`${who} is writing ${indexDir}; this instance reads it`);
     }
     await this.openStore();
   }
@@ -86,15 +86,15 @@ export class WriterRole {
       if (error instanceof IndexUnavailableError && this.writable) throw error;
       // A reader finds no usable index yet (the writer has not created it, or is rebuilding): retry later. A writer
       // that cannot open its folder (permissions, disk full) carries on without an index and says why.
-      if (this.writable) logger.warn(`index: cannot open ${indexDir}: ${briefErrorMessage(error)}`);
-      else logger.info(`index: ${briefErrorMessage(error)}`);
+      if (this.writable) logger.warn(`cannot open ${indexDir}: ${briefErrorMessage(error)}`);
+      else logger.info(`${briefErrorMessage(error)}`);
       return;
     }
     this.files = this.store.initialFiles;
     if (this.store.rebuiltReason) {
       this.rebuiltReason = this.store.rebuiltReason;
       const note = `The workspace index at ${indexDir} is rebuilt (${this.store.rebuiltReason}).`;
-      logger.warn(`index: ${note}`);
+      logger.warn(`${note}`);
       // A corrupt folder is worth one user-visible note; an embedder switch is what the user asked for.
       if (this.store.rebuiltReason.startsWith("table unreadable")) progress.warn(note);
     }
@@ -118,7 +118,7 @@ export class WriterRole {
       await mkdir(folder, { recursive: true });
       await writeFile(file, "*\n");
     } catch (error) {
-      logger.warn(`index: cannot write ${file}: ${briefErrorMessage(error)}`);
+      logger.warn(`cannot write ${file}: ${briefErrorMessage(error)}`);
     }
   }
 
@@ -148,7 +148,7 @@ export class WriterRole {
     }
     this.lock = outcome.lock;
     this.holder = undefined;
-    logger.info(`index: the previous writer of ${indexDir} is gone; this instance writes it now`);
+    logger.info(`the previous writer of ${indexDir} is gone; this instance writes it now`);
     await this.openStore();
     // Catch up with whatever changed while another process was the writer.
     this.onTakeover();

@@ -32,14 +32,12 @@ export async function resolveEmbedder(
   };
   try {
     const embedder = await OllamaEmbedder.connect(options, signal);
-    logger.info(
-      `index: embedding with Ollama model ${options.model} at ${options.host} (dimension ${embedder.dimension})`,
-    );
+    logger.info(`embedding with Ollama model ${options.model} at ${options.host} (dimension ${embedder.dimension})`);
     return { embedder };
   } catch (error) {
     if (signal?.aborted) throw error;
     const reason = `${classifyOllamaError(error, options).message} Indexing uses the built-in embedder meanwhile.`;
-    logger.warn(`index: ${reason}`);
+    logger.warn(`${reason}`);
     progress.warn(reason);
     return { embedder: new BuiltinEmbedder(), fallbackReason: reason };
   }

@@ -3,7 +3,7 @@ import { open, readFile, realpath, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, relative, isAbsolute, basename, resolve } from "node:path";
 import { defaultConfig } from "../core/config-schema.js";
 import type { JobReport, JobReportPatch } from "../lsp/job-report.js";
-import { replaceLineRanges } from "../pipeline/combine/patch.js";
+import { replaceLineRanges } from "../core/line-text.js";
 import { confirmInPlace } from "../pipeline/confirm-in-place.js";
 import { rememberAppliedRepair } from "../pipeline/memory/memory-store.js";
 import { sha256 } from "../pipeline/workspace-files.js";

@@ -129,7 +129,7 @@ function patchResult(patch: JobReportPatch): Result {
           .map((e) => ({
             // Whole lines: from column 1 of the first line to column 1 of the line after the last one.
             deletedRegion: { startLine: e.startLine + 1, startColumn: 1, endLine: e.endLine + 1, endColumn: 1 },
-            // newText already ends with the file's own line ending (see replacementText).
+            // newText already ends with the file's own line ending (see lineRangeEdit in server/core/line-text.ts).
             insertedContent: { text: e.newText },
           })),
       })),

@@ -123,6 +123,25 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/** The logger a module logger writes to, so that a module's logger handed to another module is not prefixed twice. */
+const ROOT_LOGGER = Symbol("root logger");
+
+/**
+ * The logger of one module: every message starts with `module: `, written once here instead of in every message.
+ * A module logger of a module logger replaces the prefix: a message names the module that wrote it.
+ */
+export function moduleLogger(logger: Logger, module: string): Logger {
+  const root = (logger as { [ROOT_LOGGER]?: Logger })[ROOT_LOGGER] ?? logger;
+  const prefix = `${module}: `;
+  return {
+    [ROOT_LOGGER]: root,
+    error: (message) => root.error(prefix + message),
+    warn: (message) => root.warn(prefix + message),
+    info: (message) => root.info(prefix + message),
+    debug: (message) => root.debug(prefix + message),
+  } as Logger;
+}
 export const silentProgress: ProgressSink = { report() {}, warn() {} };
 
 /**

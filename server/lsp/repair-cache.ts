@@ -1,3 +1,4 @@
+import { BoundedCache, textBytes } from "../../index/bounded-cache.js";
 import { sha256 } from "../pipeline/workspace-files.js";
 
 /** One replaced line range of one file, as the pipeline computed it (0-based, half-open). */
@@ -33,7 +34,12 @@ export interface CachedRepair {
 
 /** How many recent texts keep their hash: the open buffers a burst of code-action requests looks at. */
 const RECENT_HASHES = 8;
-const recentHashes = new Map<string, string>();
+/** Keyed by whole buffers: bounded in bytes too, so that a few huge buffers cannot pin their texts. */
+const recentHashes = new BoundedCache<string, string>({
+  maxEntries: RECENT_HASHES,
+  maxBytes: 64 * 1024 * 1024,
+  sizeOf: (hash, text) => textBytes(text) + textBytes(hash),
+});
 
 /**
  * The pipeline's own hash, so that a repair's base hash and the current text's hash are always comparable.
@@ -44,9 +50,21 @@ export function hashText(text: string): string {
   const known = recentHashes.get(text);
   if (known !== undefined) return known;
   const hash = sha256(text);
-  if (recentHashes.size >= RECENT_HASHES) recentHashes.delete(recentHashes.keys().next().value!);
   recentHashes.set(text, hash);
   return hash;
+}
+
+/** Repairs kept at most, and their estimated bytes at most. */
+const MAX_CACHED_REPAIRS = 2000;
+const MAX_CACHED_REPAIR_BYTES = 64 * 1024 * 1024;
+
+function repairBytes(repair: CachedRepair): number {
+  let bytes = textBytes(repair.description) + 256;
+  for (const file of repair.files) {
+    bytes += textBytes(file.path) + textBytes(file.baseHash);
+    for (const edit of file.edits) bytes += textBytes(edit.newText) + 32;
+  }
+  return bytes + 64 * (repair.fixedTests.length + repair.stillFailing.length);
 }
 
 /**
@@ -54,15 +72,23 @@ export function hashText(text: string): string {
  * and a file whose text changes loses the repairs computed against its old text.
  */
 export class RepairCache {
-  private readonly repairs = new Map<string, CachedRepair>();
+  /**
+   * Bounded like every cache of texts: a long session that repairs many files without editing them would
+   * otherwise keep every repair it ever found. The least recently offered repairs go first.
+   */
+  private readonly repairs = new BoundedCache<string, CachedRepair>({
+    maxEntries: MAX_CACHED_REPAIRS,
+    maxBytes: MAX_CACHED_REPAIR_BYTES,
+    sizeOf: repairBytes,
+  });
 
   /** Stores a job's repairs; returns the paths whose cached repairs changed (their diagnostics need republishing). */
   replace(repairs: readonly CachedRepair[]): Set<string> {
     const touched = new Set(repairs.flatMap((r) => r.files.map((f) => f.path)));
-    for (const [id, repair] of this.repairs) {
+    for (const repair of [...this.repairs.values()]) {
       if (repair.files.some((f) => touched.has(f.path))) {
         for (const f of repair.files) touched.add(f.path);
-        this.repairs.delete(id);
+        this.repairs.delete(repair.id);
       }
     }
     for (const repair of repairs) this.repairs.set(repair.id, repair);
@@ -84,10 +110,10 @@ export class RepairCache {
     const affected = new Set<string>();
     // Most edits touch files without repairs: the text is hashed only once a repair of this path is found.
     let hash: string | undefined;
-    for (const [id, repair] of this.repairs) {
+    for (const repair of [...this.repairs.values()]) {
       const file = repair.files.find((f) => f.path === path);
       if (file && file.baseHash !== (hash ??= hashText(currentText))) {
-        this.repairs.delete(id);
+        this.repairs.delete(repair.id);
         for (const f of repair.files) affected.add(f.path);
       }
     }
@@ -96,9 +122,9 @@ export class RepairCache {
 
   clearFolder(folder: string): Set<string> {
     const affected = new Set<string>();
-    for (const [id, repair] of this.repairs) {
+    for (const repair of [...this.repairs.values()]) {
       if (repair.folder === folder) {
-        this.repairs.delete(id);
+        this.repairs.delete(repair.id);
         for (const f of repair.files) affected.add(f.path);
       }
     }

@@ -1,5 +1,6 @@
 import { ErrorCodes, MessageType, ResponseError, type Range } from "vscode-languageserver/node.js";
 import { languageForPath } from "../../grammars/languages.js";
+import { BoundedCache, textBytes } from "../../index/bounded-cache.js";
 import { parseConfig, type Config } from "../core/config-schema.js";
 import type { ShardSpec } from "../pipeline/shard.js";
 import type { Hunk } from "../core/types.js";
@@ -51,7 +52,12 @@ export function rangeToLines(range: Range): { startLine: number; endLine: number
  */
 export class RepairCommands {
   /** Reports of finished repair jobs, for `repair/report`; the newest few are kept. */
-  readonly reports = new Map<string, JobReport>();
+  /** The last jobs' reports, for `repair/report`: bounded in count and in bytes (a report carries whole edits). */
+  readonly reports = new BoundedCache<string, JobReport>({
+    maxEntries: 20,
+    maxBytes: 32 * 1024 * 1024,
+    sizeOf: (report) => textBytes(JSON.stringify(report)),
+  });
   private readonly permission: TestPermission;
 
   constructor(private readonly server: RepairServer) {
@@ -212,8 +218,6 @@ export class RepairCommands {
 
   private remember(report: JobReport): void {
     this.reports.set(report.jobId, report);
-    // Reports are small, but a long session must not grow without bound.
-    while (this.reports.size > 20) this.reports.delete(this.reports.keys().next().value as string);
   }
 
   private summarise(report: JobReport): void {

@@ -6,7 +6,7 @@ import type { CoverageContext, CoverageHook, RunnerPlugin } from "./runners/plug
 import { runnerFor } from "./runners/plugins/table.js";
 import { runTests, type CandidateRunSettings, type RunTestsOptions } from "./runners/run-tests.js";
 import type { TestCommand } from "./runners/test-command.js";
-import type { Logger } from "../core/types.js";
+import { moduleLogger, type Logger } from "../core/types.js";
 import type { Worker } from "./validate/pool.js";
 import { errorMessage } from "../core/error-message.js";
 
@@ -137,8 +137,8 @@ export async function runBaseline(options: BaselineOptions): Promise<Baseline> {
     // either: they come from the same plugin.
     const hooksBroke = hook?.brokeTheRun?.(run) ?? false;
     if (hooksBroke) {
-      options.logger.warn(
-        `repair: the ${command.kind} run with coverage hooks reported no tests; running without them`,
+      moduleLogger(options.logger, "repair").warn(
+        `the ${command.kind} run with coverage hooks reported no tests; running without them`,
       );
       run = await runTests(command, base);
     }
@@ -172,7 +172,9 @@ async function findHangingTests(
   const limit = Math.round(options.timeoutMs / 1000);
   if (runner.perTestDeadline) {
     const deadline = options.hangDeadlineSeconds ?? defaultHangDeadlineSeconds(options.timeoutMs);
-    options.logger.info(`repair: the tests did not finish within ${limit} s; looking for tests that hang`);
+    moduleLogger(options.logger, "repair").info(
+      `the tests did not finish within ${limit} s; looking for tests that hang`,
+    );
     const run = await runTests(options.command, { ...runOptions, testDeadlineSeconds: deadline });
     if (run.kind === "completed" && run.perTest) {
       const stopped = deadlineMessage(deadline);
@@ -232,14 +234,15 @@ async function judge(
     }
   }
   const flaky = failing.filter((t) => !oracle.includes(t)).map((t) => t.name);
-  if (flaky.length > 0) options.logger.info(`repair: flaky tests (not used as the oracle): ${flaky.join(", ")}`);
+  if (flaky.length > 0)
+    moduleLogger(options.logger, "repair").info(`flaky tests (not used as the oracle): ${flaky.join(", ")}`);
   const oracleNames = new Set(oracle.map((t) => t.name));
 
   let coverage: readonly SpectrumEntity[] | undefined;
   try {
     coverage = await hook?.collect(context, { run, oracle, oracleNames, flaky });
   } catch (error) {
-    options.logger.debug(`repair: coverage unavailable: ${errorMessage(error)}`);
+    moduleLogger(options.logger, "repair").debug(`coverage unavailable: ${errorMessage(error)}`);
   }
   return {
     run,

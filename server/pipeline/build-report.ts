@@ -1,5 +1,5 @@
 import type { Patch } from "./combine/patch.js";
-import { splitLinesKeepEnds, eolOf, replacementText } from "./combine/patch.js";
+import { lineRangeEdit, splitFile, splitLinesKeepEnds } from "../core/line-text.js";
 import { unifiedDiff } from "./diff.js";
 import { rankPatches } from "./rank.js";
 import type { CandidateOutcome, FilePatch, LineEdit, OutcomeRecord, PatchVerdict, RepairPatch } from "./report.js";
@@ -36,7 +36,7 @@ function filePatches(patch: Patch, bases: ReadonlyMap<string, string>, files: Wo
       startLine: hunk.startLine,
       endLine: hunk.endLine,
       oldText: original.join(""),
-      newText: replacementText(candidate.text, original, eolOf(base)),
+      newText: lineRangeEdit(splitFile(base), hunk.startLine, hunk.endLine, candidate.text).newText,
     };
     byFile.set(hunk.file, [...(byFile.get(hunk.file) ?? []), edit]);
   }

@@ -1,8 +1,16 @@
 import { languageForPath } from "../../grammars/languages.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
-import { splitLinesKeepEnds } from "./combine/patch.js";
+import { splitFile, splitLinesKeepEnds } from "../core/line-text.js";
 import { withSharedParse } from "./generate/parse-cache.js";
-import type { EnclosingFunction, Hunk, HunkContext, Logger, RetrievedLine, Retriever } from "../core/types.js";
+import {
+  type EnclosingFunction,
+  type Hunk,
+  type HunkContext,
+  type Logger,
+  type RetrievedLine,
+  type Retriever,
+  moduleLogger,
+} from "../core/types.js";
 import { errorMessage } from "../core/error-message.js";
 
 /** Lines either side of the hunk used as the "enclosing function" at top level (MultiMend's fallback window). */
@@ -10,10 +18,7 @@ const WINDOW_LINES = 3;
 
 /** The hunk's lines joined with "\n", without their terminators (the generator's `buggyText`). */
 export function hunkText(fileText: string, hunk: Hunk): string {
-  return splitLinesKeepEnds(fileText)
-    .slice(hunk.startLine, hunk.endLine)
-    .map((l) => l.replace(/\r?\n$/, ""))
-    .join("\n");
+  return splitFile(fileText).lines.slice(hunk.startLine, hunk.endLine).join("\n");
 }
 
 async function enclosing(
@@ -43,7 +48,7 @@ async function retrieve(
   try {
     return await retriever.retrieveForHunk(hunk, fileText, signal ? { signal } : {});
   } catch (error) {
-    logger.debug(`repair: retrieval failed for ${hunk.file}: ${errorMessage(error)}`);
+    moduleLogger(logger, "repair").debug(`retrieval failed for ${hunk.file}: ${errorMessage(error)}`);
     return [];
   }
 }

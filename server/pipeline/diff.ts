@@ -1,4 +1,4 @@
-import { splitLinesKeepEnds } from "./combine/patch.js";
+import { splitLinesKeepEnds } from "../core/line-text.js";
 import type { LineEdit } from "./report.js";
 
 const CONTEXT = 3;

@@ -1,4 +1,4 @@
-import type { Patch } from "./combine/patch.js";
+import { patchKey, type Patch } from "./combine/patch.js";
 import type { GeneratorId } from "../core/types.js";
 
 /** A patch that made the failing tests pass, with what ranking needs to know about it. */
@@ -52,10 +52,7 @@ function candidateScore(patch: Patch): number {
 export function rankPatches<T extends RankInput>(inputs: readonly T[]): Ranked<T>[] {
   const groups = new Map<string, T[]>();
   for (const input of inputs) {
-    const key = [...input.texts]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([file, text]) => `${file}\u0000${normaliseForVoting(text)}`)
-      .join("\u0001");
+    const key = patchKey(input.texts, normaliseForVoting);
     groups.set(key, [...(groups.get(key) ?? []), input]);
   }
   const merged: Ranked<T>[] = [];

@@ -5,7 +5,7 @@
  */
 import type { Config } from "../core/config-schema.js";
 import { errorMessage } from "../core/error-message.js";
-import type { Hunk } from "../core/types.js";
+import { moduleLogger, type Hunk } from "../core/types.js";
 import type { RepairReport } from "./report.js";
 import type { ValidationRecord } from "./validate/validator.js";
 import { detectTestCommand as detect } from "./runners/detect.js";
@@ -70,7 +70,9 @@ export function repairHunks(env: RepairEnvironment, hunks: readonly Hunk[]): Pro
   return runTask(env, hunks);
 }
 
-async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefined): Promise<RepairReport> {
+async function runTask(callerEnv: RepairEnvironment, given: readonly Hunk[] | undefined): Promise<RepairReport> {
+  // Every step logs as "repair"; the modules a step calls name themselves (moduleLogger renames, never nests).
+  const env: RepairEnvironment = { ...callerEnv, logger: moduleLogger(callerEnv.logger, "repair") };
   const task = newTask(env, given);
   try {
     const workspace = await prepareStep(task);
@@ -101,7 +103,7 @@ async function runTask(env: RepairEnvironment, given: readonly Hunk[] | undefine
   } catch (error) {
     if (env.signal.aborted) return stoppedReport(task, CANCELLED);
     const reason = errorMessage(error);
-    env.logger.error(`repair: ${reason}`);
+    env.logger.error(reason);
     return stoppedReport(task, failedTask(reason));
   } finally {
     await task.warm?.close();

@@ -96,6 +96,15 @@ export type CandidateOutcome =
   | { readonly kind: "touches-tests"; readonly file: string }
   | { readonly kind: "plausible" };
 
+/**
+ * How many oracle tests an outcome leaves failing: the search's view of it, the only number it compares
+ * (Infinity when nothing could be judged: syntax or compile error, timeout, a patch of test code).
+ */
+export function oracleFailing(outcome: CandidateOutcome): number {
+  if (outcome.kind === "plausible") return 0;
+  return outcome.kind === "failing-tests" ? outcome.count : Infinity;
+}
+
 export interface OutcomeRecord {
   /** Description of the candidate patch, e.g. "`<=` -> `<` (search.py:14)". */
   readonly description: string;

@@ -11,7 +11,15 @@ import type { RankedHunk } from "./localise/localise.js";
 import { codeKey } from "./generate/code-key.js";
 import { LiveCandidates } from "./live-candidates.js";
 import { runStrategies } from "./strategies/run-strategies.js";
-import type { Candidate, FailureEvidence, Logger, ProgressSink, Retriever } from "../core/types.js";
+import {
+  type Candidate,
+  type FailureEvidence,
+  type Logger,
+  type ProgressSink,
+  type Retriever,
+  moduleLogger,
+} from "../core/types.js";
+import { oracleFailing } from "./report.js";
 import type { PatchValidator } from "./validate/validator.js";
 import { errorMessage } from "../core/error-message.js";
 
@@ -56,24 +64,21 @@ export interface SearchOptions {
  * and model work stops at the task's deadline (it counts against repair.budgetSeconds) or when the search ends.
  */
 export async function searchPatches(options: SearchOptions): Promise<void> {
-  const generation = new AbortController();
+  // Model work stops when the task is cancelled, at the task's deadline, or when the search ends.
+  const searchEnded = new AbortController();
+  const generation = AbortSignal.any([
+    options.signal,
+    searchEnded.signal,
+    AbortSignal.timeout(Math.max(0, Math.ceil(options.validator.deadline - Date.now()))),
+  ]);
   // Every hunk whose model answers are pending listens to this signal; many hunks may wait at once.
-  setMaxListeners(
-    Math.max(defaultMaxListeners, GENERATION_LISTENERS_PER_HUNK * options.hunks.length),
-    generation.signal,
-  );
-  const onAbort = (): void => generation.abort();
-  options.signal.addEventListener("abort", onAbort, { once: true });
-  if (options.signal.aborted) generation.abort();
-  const deadline = setTimeout(onAbort, Math.max(0, options.validator.deadline - Date.now()));
+  setMaxListeners(Math.max(defaultMaxListeners, GENERATION_LISTENERS_PER_HUNK * options.hunks.length), generation);
   const late = new LateCandidates();
   try {
-    await searchPhases(options, generation.signal, late);
-    await late.validateRest(options.validator, generation.signal);
+    await searchPhases(options, generation, late);
+    await late.validateRest(options.validator, generation);
   } finally {
-    clearTimeout(deadline);
-    options.signal.removeEventListener("abort", onAbort);
-    generation.abort();
+    searchEnded.abort();
   }
 }
 
@@ -125,7 +130,8 @@ async function searchPhases(
   generationSignal: AbortSignal,
   late: LateCandidates,
 ): Promise<void> {
-  const { validator, logger } = options;
+  const { validator } = options;
+  const logger = moduleLogger(options.logger, "repair");
 
   const buggyTexts = new Map<HunkCandidates, string>();
   const generateListFor = async (ranked: RankedHunk): Promise<HunkCandidates | undefined> => {
@@ -150,11 +156,11 @@ async function searchPhases(
         ...(options.retriever ? { retriever: options.retriever } : {}),
       });
     } catch (error) {
-      logger.warn(`repair: candidate generation failed: ${errorMessage(error)}`);
+      logger.warn(`candidate generation failed: ${errorMessage(error)}`);
       return undefined;
     }
     const kept = candidates.filter(useful).slice(0, options.config["repair.candidatesPerHunk"]);
-    logger.debug(`repair: ${kept.length} candidates for ${ranked.hunk.file}:${ranked.hunk.startLine + 1}`);
+    logger.debug(`${kept.length} candidates for ${ranked.hunk.file}:${ranked.hunk.startLine + 1}`);
     const live = new LiveCandidates(ranked.hunk, kept);
     if (arriving)
       late.track(
@@ -169,7 +175,7 @@ async function searchPhases(
   const generateFor = (ranked: RankedHunk): Promise<HunkCandidates | undefined> =>
     generateListFor(ranked).catch((error: unknown) => {
       // A list generated ahead may never be awaited: its failure is logged here, not left unhandled.
-      logger.warn(`repair: candidate generation failed: ${errorMessage(error)}`);
+      logger.warn(`candidate generation failed: ${errorMessage(error)}`);
       return undefined;
     });
 
@@ -232,7 +238,7 @@ async function searchPhases(
   validator.startPhase("greedy", GREEDY_SHARE);
   const greedy = await greedyPhase(pool, validator, { maxParts: maxHunks });
   validator.startPhase("greedy", 1);
-  logger.debug(`repair: greedy phase reached ${greedy.failing} failing of ${validator.baselineFailing}`);
+  logger.debug(`greedy phase reached ${greedy.failing} failing of ${validator.baselineFailing}`);
   if (validator.done()) return;
 
   validator.startPhase("best-first", 1);
@@ -259,13 +265,13 @@ export function multiHunkPool(
   buggyTexts: ReadonlyMap<HunkCandidates, string>,
 ): { pool: HunkCandidates[]; poolTexts: string[] } {
   const improving = new Map<HunkCandidates, { best: number; candidates: Set<Candidate> }>();
-  for (const { patch, evaluation } of singles) {
+  for (const { patch, outcome } of singles) {
     const part = patch[0];
-    if (!part || patch.length !== 1 || !(evaluation.failing < baselineFailing)) continue;
+    if (!part || patch.length !== 1 || !(oracleFailing(outcome) < baselineFailing)) continue;
     const list = lists.find((l) => l.hunk === part.hunk);
     if (!list) continue;
-    const entry = improving.get(list) ?? { best: evaluation.failing, candidates: new Set<Candidate>() };
-    entry.best = Math.min(entry.best, evaluation.failing);
+    const entry = improving.get(list) ?? { best: oracleFailing(outcome), candidates: new Set<Candidate>() };
+    entry.best = Math.min(entry.best, oracleFailing(outcome));
     entry.candidates.add(part.candidate);
     improving.set(list, entry);
   }

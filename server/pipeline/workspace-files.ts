@@ -1,64 +1,32 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, realpath } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
-
-/**
- * Folders that hold no source the repair reads or edits: version control, our own index, caches and build
- * outputs. The scratch copy skips them too (dependency folders are symlinked instead, see scratch.ts).
- */
-export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
-  ".git",
-  ".hg",
-  ".svn",
-  ".repair-ls",
-  "node_modules",
-  "target",
-  "__pycache__",
-  ".pytest_cache",
-  ".mypy_cache",
-  ".ruff_cache",
-  ".gradle",
-  ".venv",
-  "venv",
-  ".tox",
-  ".idea",
-  ".vscode",
-  "build",
-  "dist",
-  "out",
-  "coverage",
-]);
+import { IgnoreRules } from "../../index/ignore-rules.js";
+import { READER_POLICY } from "../../index/skip-policy.js";
+import { walkTree } from "../../index/tree-walk.js";
 
 /** Most files a workspace walk visits; beyond this a workspace is not a repair target for one task. */
 export const MAX_WORKSPACE_FILES = 50_000;
 
 /**
- * Absolute paths of the regular files under root, skipping SKIPPED_DIRS, sorted for determinism. Unreadable
- * folders are skipped.
+ * Absolute paths of the regular files under root, as the index sees them: the reader skip policy
+ * (index/skip-policy.ts) and the workspace's ignore files (.gitignore, .git/info/exclude), sorted for determinism.
+ * Unreadable folders are skipped; at most `maxFiles` paths.
  */
 export async function listWorkspaceFiles(root: string, maxFiles = MAX_WORKSPACE_FILES): Promise<string[]> {
   const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    if (files.length >= maxFiles) return;
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
+  if (maxFiles <= 0) return files;
+  const policy = { ...READER_POLICY, rules: new IgnoreRules(root, []) };
+  try {
+    for await (const entry of walkTree(root, { policy, onUnreadable: () => {} })) {
+      if (entry.kind !== "file") continue;
+      files.push(entry.absPath);
+      if (files.length >= maxFiles) break;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (files.length >= maxFiles) return;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk(path);
-      } else if (entry.isFile()) {
-        files.push(path);
-      }
-    }
-  };
-  await walk(root);
-  return files;
+  } catch {
+    // An unreadable root lists no files, as an empty folder does: the caller reports that no tests were found.
+  }
+  return files.sort();
 }
 
 /** The workspace as the pipeline reads it: unsaved editor buffers first, then the disk. */

@@ -13,16 +13,11 @@ import { packageRoot } from "../../grammars/paths.js";
 import { withParse } from "../../grammars/parser.js";
 import { enclosingFunction } from "../../grammars/syntax.js";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
-import { splitFile } from "../../server/pipeline/generate/hunk-text.js";
+import { splitFile } from "../../server/core/line-text.js";
 import { generateCandidates, resetOllamaState } from "../../server/pipeline/generate/index.js";
 import { buildChatPrompt, buildFimPrompt } from "../../server/pipeline/generate/ollama/prompts.js";
 import { templateCandidates } from "../../server/pipeline/generate/template/template-generator.js";
-import {
-  silentLogger,
-  type FailureEvidence,
-  type HunkContext,
-  type ProgressSink,
-} from "../../server/core/types.js";
+import { silentLogger, type FailureEvidence, type HunkContext, type ProgressSink } from "../../server/core/types.js";
 import { BASE_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
 
 const HUNKS = 100;

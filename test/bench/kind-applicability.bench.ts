@@ -21,7 +21,7 @@ import { enclosingFunction } from "../../grammars/syntax.js";
 import type { Candidate, HunkContext, RetrievedLine } from "../../server/core/types.js";
 import { factsOf } from "../../server/pipeline/localise/file-facts.js";
 import { filterCandidates } from "../../server/pipeline/generate/candidate-filter.js";
-import { splitFile } from "../../server/pipeline/generate/hunk-text.js";
+import { splitFile } from "../../server/core/line-text.js";
 import { createSyntaxChecker } from "../../server/pipeline/generate/syntax-check.js";
 import { identifiersOf, jaccard, subTokens } from "../../server/pipeline/generate/template/donors.js";
 import { PUBLISHED_KIND_SHARE, type TemplateEditKind } from "../../server/pipeline/generate/template/edits.js";

@@ -17,7 +17,7 @@ import { defaultConfig } from "../../server/core/config-schema.js";
 import type { Candidate, HunkContext } from "../../server/core/types.js";
 import { filterCandidates } from "../../server/pipeline/generate/candidate-filter.js";
 import { codeKey } from "../../server/pipeline/generate/code-key.js";
-import { splitFile } from "../../server/pipeline/generate/hunk-text.js";
+import { splitFile } from "../../server/core/line-text.js";
 import { createSyntaxChecker } from "../../server/pipeline/generate/syntax-check.js";
 import {
   CONDITIONED_KIND_PRIOR,

@@ -3,7 +3,7 @@ import { chmodSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileS
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { planWrites, restorePlanned, writePlanned } from "../../server/cli/apply.js";
-import { replaceLineRanges } from "../../server/pipeline/combine/patch.js";
+import { replaceLineRanges } from "../../server/core/line-text.js";
 import type { JobReportPatch } from "../../server/lsp/job-report.js";
 import { tempDir } from "../support/temp.js";
 

@@ -2,13 +2,8 @@
 import { describe, expect, test } from "vitest";
 import { bestFirstCombinations, bestFirstPhase } from "../../server/pipeline/combine/best-first.js";
 import { greedyPhase } from "../../server/pipeline/combine/greedy.js";
-import {
-  applyPatch,
-  type Evaluation,
-  type Evaluator,
-  type HunkCandidates,
-  type Patch,
-} from "../../server/pipeline/combine/patch.js";
+import { applyPatch, type Evaluator, type HunkCandidates, type Patch } from "../../server/pipeline/combine/patch.js";
+import { oracleFailing, type CandidateOutcome } from "../../server/pipeline/report.js";
 import { sameTextGroups, sameTextPatches, sameTextPhase } from "../../server/pipeline/combine/same-text.js";
 import { interleaved, lazySingleHunkPhase, singleHunkPhase } from "../../server/pipeline/combine/single-hunk.js";
 import { multiHunkPool } from "../../server/pipeline/search.js";
@@ -47,12 +42,14 @@ class ScriptedEvaluator implements Evaluator {
     private readonly budget = 1000,
     readonly concurrency = 1,
   ) {}
-  evaluate(patch: Patch): Promise<Evaluation | undefined> {
+  evaluate(patch: Patch): Promise<CandidateOutcome | undefined> {
     if (this.done()) return Promise.resolve(undefined);
     const key = describe_(patch);
     this.evaluated.push(key);
     const failing = this.script[key] ?? this.baselineFailing;
-    return Promise.resolve({ kind: failing === 0 ? "plausible" : "failing-tests", failing });
+    return Promise.resolve(
+      failing === 0 ? { kind: "plausible" } : { kind: "failing-tests", count: failing, regressions: 0 },
+    );
   }
   done(): boolean {
     return this.evaluated.length >= this.budget;
@@ -129,7 +126,7 @@ describe("single-hunk phase", () => {
     const b = list(hunkB, ["b0", "fix"]);
     const evaluator = new ScriptedEvaluator(2, { "b.py:7=fix": 0 });
     const results = await singleHunkPhase([a, b], [1, 1], evaluator);
-    const plausible = results.filter((r) => r.evaluation.kind === "plausible").map((r) => describe_(r.patch));
+    const plausible = results.filter((r) => r.outcome.kind === "plausible").map((r) => describe_(r.patch));
     expect(plausible).toEqual(["b.py:7=fix"]);
     expect(evaluator.evaluated.indexOf("b.py:7=fix")).toBeLessThan(evaluator.evaluated.indexOf("a.py:3=a5"));
   });
@@ -149,10 +146,12 @@ describe("phase 1: the same text everywhere", () => {
     const b = list(hunkB, ["n * 2", "n + 1"]);
     const evaluator = new ScriptedEvaluator(3, { "a.py:3=n + 1 b.py:7=n + 1": 0 });
     expect(
-      (await singleHunkPhase([a, b], [1, 1], new ScriptedEvaluator(3, {}))).every((r) => r.evaluation.failing === 3),
+      (await singleHunkPhase([a, b], [1, 1], new ScriptedEvaluator(3, {}))).every(
+        (r) => oracleFailing(r.outcome) === 3,
+      ),
     ).toBe(true);
     const results = await sameTextPhase(sameTextGroups([a, b], ["n", "n"], 4), evaluator);
-    expect(results.find((r) => r.evaluation.kind === "plausible")).toBeDefined();
+    expect(results.find((r) => r.outcome.kind === "plausible")).toBeDefined();
     expect(evaluator.evaluated[0]).toBe("a.py:3=n + 1 b.py:7=n + 1");
   });
 
@@ -194,8 +193,8 @@ describe("phase 2: greedy by failing-test count", () => {
       evaluate: (patch) =>
         Promise.resolve(
           patch[0]!.candidate.text === "broken"
-            ? { kind: "compile-error", failing: Infinity }
-            : { kind: "failing-tests", failing: 2 },
+            ? { kind: "compile-error", message: "does not build" }
+            : { kind: "failing-tests", count: 2, regressions: 0 },
         ),
     };
     const result = await greedyPhase([list(hunkA, ["broken"])], evaluator);
@@ -232,7 +231,7 @@ describe("phase 3: best-first over combinations", () => {
 
     const evaluator = new ScriptedEvaluator(3, script);
     const results = await bestFirstPhase([a, b], evaluator, { maxHunks: 2, maxPatches: 50 });
-    const plausible = results.filter((r) => r.evaluation.kind === "plausible").map((r) => describe_(r.patch));
+    const plausible = results.filter((r) => r.outcome.kind === "plausible").map((r) => describe_(r.patch));
     expect(plausible).toEqual(["a.py:3=start = len - n b.py:7=i < n"]);
   });
 
@@ -287,11 +286,11 @@ describe("the multi-hunk pool", () => {
     const singles = [
       {
         patch: [{ hunk: hunkA, candidate: a.candidates[0]! }],
-        evaluation: { kind: "failing-tests" as const, failing: 2 },
+        outcome: { kind: "failing-tests" as const, count: 2, regressions: 0 },
       },
       {
         patch: [{ hunk: hunkB, candidate: b.candidates[2]! }],
-        evaluation: { kind: "failing-tests" as const, failing: 1 },
+        outcome: { kind: "failing-tests" as const, count: 1, regressions: 0 },
       },
     ];
     const { pool, poolTexts } = multiHunkPool([a, b, c], singles, 2, new Map([[b, "text of b"]]));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { syntaxErrors } from "../../grammars/parser.js";
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
-import { replaceHunk, splitFile } from "../../server/pipeline/generate/hunk-text.js";
+import { replaceHunk } from "../../server/pipeline/generate/hunk-text.js";
+import { splitFile } from "../../server/core/line-text.js";
 import { generateCandidates } from "../../server/pipeline/generate/index.js";
 import { problemCount } from "../../server/pipeline/generate/syntax-check.js";
 import { silentLogger, silentProgress, type Candidate, type HunkContext } from "../../server/core/types.js";

@@ -4,8 +4,8 @@ import {
   normaliseWhitespace,
   offsetInHunkText,
   replaceHunk,
-  splitFile,
 } from "../../server/pipeline/generate/hunk-text.js";
+import { splitFile } from "../../server/core/line-text.js";
 import { detectIndentUnit, insertionIndent, reindent } from "../../server/pipeline/generate/indentation.js";
 
 describe("hunk text", () => {

@@ -59,4 +59,29 @@ describe("BoundedCache", () => {
     expect(cache.size).toBe(0);
     expect(cache.calculatedSize).toBe(0);
   });
+
+  it("measures an entry by its key too, for caches keyed by a whole text", () => {
+    const cache = new BoundedCache<string, string>({
+      maxEntries: 10,
+      maxBytes: 100,
+      sizeOf: (hash, text) => textBytes(text) + textBytes(hash),
+    });
+    cache.set("a".repeat(20), "h1");
+    expect(cache.calculatedSize).toBe(44);
+    // A key alone larger than the bound is not kept.
+    cache.set("b".repeat(60), "h2");
+    expect(cache.has("b".repeat(60))).toBe(false);
+    expect(cache.size).toBe(1);
+  });
+
+  it("lists values least recently used first without making them recent", () => {
+    const cache = new BoundedCache<string, string>({ maxEntries: 2, maxBytes: 1000, sizeOf: textBytes });
+    cache.set("a", "1");
+    cache.set("b", "2");
+    expect(cache.get("a")).toBe("1");
+    expect([...cache.values()]).toEqual(["2", "1"]);
+    expect([...cache.values()]).toEqual(["2", "1"]);
+    cache.set("c", "3");
+    expect([...cache.values()]).toEqual(["1", "3"]);
+  });
 });

@@ -142,4 +142,56 @@ describe("one mechanism per job", () => {
     expect(await ruleErrors("test/engine", namespaced, "no-restricted-properties")).toHaveLength(1);
     expect(await ruleErrors("test/support", imported)).toEqual([]);
   });
+
+  it("refuses CRLF handling outside server/core/line-text.ts", async () => {
+    const detect = 'export const crlf = (text: string): boolean => text.includes("\\r\\n");\n';
+    const normalise = 'export const lf = (text: string): string => text.replace(/\\r\\n/g, "\\n");\n';
+    for (const text of [detect, normalise]) {
+      const errors = await ruleErrors("server/pipeline", text, "no-restricted-syntax");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain("server/core/line-text.ts");
+    }
+    // Splitting on either terminator is reading lines, not choosing one: allowed.
+    const split = "export const rows = (text: string): string[] => text.split(/\\r?\\n/);\n";
+    expect(await ruleErrors("server/pipeline", split, "no-restricted-syntax")).toEqual([]);
+  });
+
+  it("refuses hand-made abort chains and abort timers: AbortSignal.any and AbortSignal.timeout do both", async () => {
+    const chain = [
+      "export function probe(parent: AbortSignal): AbortSignal {",
+      "  const controller = new AbortController();",
+      '  parent.addEventListener("abort", () => controller.abort(parent.reason));',
+      "  return controller.signal;",
+      "}",
+      "",
+    ].join("\n");
+    const timer = [
+      "export function probe(ms: number): AbortSignal {",
+      "  const controller = new AbortController();",
+      "  setTimeout(() => controller.abort(), ms);",
+      "  return controller.signal;",
+      "}",
+      "",
+    ].join("\n");
+    const chainErrors = await ruleErrors("index", chain, "no-restricted-syntax");
+    expect(chainErrors).toHaveLength(1);
+    expect(chainErrors[0]).toContain("AbortSignal.any");
+    const timerErrors = await ruleErrors("server/lsp", timer, "no-restricted-syntax");
+    expect(timerErrors).toHaveLength(1);
+    expect(timerErrors[0]).toContain("AbortSignal.timeout");
+    const joined =
+      "export const probe = (parent: AbortSignal, ms: number): AbortSignal =>\n  AbortSignal.any([parent, AbortSignal.timeout(ms)]);\n";
+    expect(await ruleErrors("index", joined, "no-restricted-syntax")).toEqual([]);
+  });
+
+  it("refuses a module prefix written by hand in a log message", async () => {
+    const text =
+      'import type { Logger } from "../core/types.js";\nexport const probe = (logger: Logger, n: number): void => logger.info(`index: ${n} files`);\n';
+    const errors = await ruleErrors("server/pipeline", text, "no-restricted-syntax");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("moduleLogger");
+    const named =
+      'import { moduleLogger, type Logger } from "../core/types.js";\nexport const probe = (logger: Logger, n: number): void => moduleLogger(logger, "index").info(`${n} files`);\n';
+    expect(await ruleErrors("server/pipeline", named, "no-restricted-syntax")).toEqual([]);
+  });
 });

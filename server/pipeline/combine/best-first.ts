@@ -115,8 +115,8 @@ export async function bestFirstPhase(
     bestFirstCombinations(lists, options),
     evaluator.concurrency,
     async (patch) => {
-      const evaluation = await evaluator.evaluate(patch);
-      if (evaluation) out.push({ patch, evaluation });
+      const outcome = await evaluator.evaluate(patch);
+      if (outcome) out.push({ patch, outcome });
     },
     () => evaluator.done(),
   );

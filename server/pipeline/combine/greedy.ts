@@ -1,4 +1,5 @@
-import type { Evaluation, Evaluator, HunkCandidates, Patch, PatchPart } from "./patch.js";
+import { oracleFailing, type CandidateOutcome } from "../report.js";
+import type { Evaluator, HunkCandidates, Patch, PatchPart } from "./patch.js";
 import { overlaps } from "./patch.js";
 import type { EvaluatedPatch } from "./single-hunk.js";
 
@@ -37,15 +38,17 @@ export async function greedyPhase(
       const batch = candidates
         .slice(start, start + width)
         .map((candidate) => [...accepted, { hunk: list.hunk, candidate }]);
-      const results: (Evaluation | undefined)[] = await Promise.all(batch.map((patch) => evaluator.evaluate(patch)));
+      const results: (CandidateOutcome | undefined)[] = await Promise.all(
+        batch.map((patch) => evaluator.evaluate(patch)),
+      );
       for (let k = 0; k < batch.length; k++) {
-        const evaluation = results[k];
-        if (!evaluation) continue;
-        evaluated.push({ patch: batch[k]!, evaluation });
-        if (!improved && evaluation.failing < failing && Number.isFinite(evaluation.failing)) {
+        const outcome = results[k];
+        if (!outcome) continue;
+        evaluated.push({ patch: batch[k]!, outcome });
+        if (!improved && oracleFailing(outcome) < failing && Number.isFinite(oracleFailing(outcome))) {
           improved = true;
           accepted = [...batch[k]!];
-          failing = evaluation.failing;
+          failing = oracleFailing(outcome);
         }
       }
     }

@@ -1,4 +1,6 @@
 import type { Candidate, Hunk } from "../../core/types.js";
+import type { CandidateOutcome } from "../report.js";
+import { lineRangeEdit, replaceLineRanges, splitFile } from "../../core/line-text.js";
 
 /** One hunk's replacement within a patch. */
 export interface PatchPart {
@@ -16,15 +18,6 @@ export interface HunkCandidates {
   readonly candidates: readonly Candidate[];
 }
 
-/** How a validated patch fared. */
-export type OutcomeKind = "syntax-error" | "compile-error" | "failing-tests" | "timeout" | "plausible";
-
-export interface Evaluation {
-  readonly kind: OutcomeKind;
-  /** Oracle tests still failing (Infinity when nothing could run: syntax or compile error, timeout). */
-  readonly failing: number;
-}
-
 /**
  * Validates patches for the combination phases. The engine's implementation applies them in scratch copies and
  * runs tests; unit tests script it.
@@ -33,7 +26,7 @@ export interface Evaluator {
   /** Failing oracle tests on the unmodified code. */
   readonly baselineFailing: number;
   /** Evaluates a patch; undefined when the budget is spent or the task was cancelled before it could run. */
-  evaluate(patch: Patch): Promise<Evaluation | undefined>;
+  evaluate(patch: Patch): Promise<CandidateOutcome | undefined>;
   /** Whether to stop: budget spent, enough plausible patches, or cancelled. */
   done(): boolean;
   /** Parallel validations the evaluator can run. */
@@ -47,57 +40,20 @@ export function overlaps(a: Hunk, b: Hunk): boolean {
   return a.startLine < bEnd && b.startLine < aEnd;
 }
 
-/** Splits text into lines keeping each line's terminator, so that joining them gives the text back. */
-export function splitLinesKeepEnds(text: string): string[] {
-  const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  return lines;
-}
-
-/** The file's end-of-line sequence (CRLF when its first line ends so). */
-export function eolOf(text: string): string {
-  return /\r\n/.test(text.slice(0, 10_000)) ? "\r\n" : "\n";
-}
-
 /**
- * The replacement text for a hunk's lines as it goes into the file: candidate lines joined with the file's line
- * ending, terminated like the replaced lines were (the last line of a file may have no newline).
+ * The one identity of a patch: the files it produces, in path order, each with a key of its new text. The
+ * validator keys by an exact hash (a patch is validated once); ranking keys by normalised text (equivalent patches
+ * are merged and vote together).
  */
-export function replacementText(candidate: string, original: readonly string[], eol: string): string {
-  if (candidate === "") return "";
-  const body = candidate.replace(/\r?\n/g, eol);
-  const lastOriginal = original[original.length - 1];
-  const terminated = lastOriginal === undefined || /\n$/.test(lastOriginal);
-  return terminated ? body + eol : body;
-}
-
-/** Lines [startLine, endLine) of a text replaced by newText, which carries its own line terminators. */
-export interface LineRangeEdit {
-  readonly startLine: number;
-  readonly endLine: number;
-  readonly newText: string;
+export function patchKey(texts: ReadonlyMap<string, string>, textKey: (text: string) => string): string {
+  return [...texts]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([file, text]) => `${file}\u0000${textKey(text)}`)
+    .join("\u0001");
 }
 
 /**
- * Replaces whole-line ranges bottom-up, so that earlier line numbers stay valid; the one splice used both for
- * candidates in scratch copies and for `fix-all --apply` on the user's files. Throws on overlapping ranges (a
- * programming error of the caller).
- */
-export function replaceLineRanges(text: string, edits: readonly LineRangeEdit[]): string {
-  const lines = splitLinesKeepEnds(text);
-  const sorted = [...edits].sort((a, b) => b.startLine - a.startLine);
-  for (let i = 1; i < sorted.length; i++) {
-    const [above, below] = [sorted[i]!, sorted[i - 1]!];
-    if (Math.max(above.endLine, above.startLine + 1) > below.startLine) throw new Error("overlapping line ranges");
-  }
-  for (const { startLine, endLine, newText } of sorted) {
-    lines.splice(startLine, endLine - startLine, ...(newText === "" ? [] : [newText]));
-  }
-  return lines.join("");
-}
-
-/**
- * Applies a patch to file texts: each hunk's candidate, terminated like the lines it replaces, goes in through
- * replaceLineRanges. Returns the new text of every touched file. Throws on overlapping hunks.
+ * Applies a patch to file texts: each hunk's candidate goes in through the one splice of server/core/line-text.ts. Returns the new text of every touched file. Throws on overlapping hunks.
  */
 export function applyPatch(patch: Patch, texts: ReadonlyMap<string, string>): Map<string, string> {
   const byFile = new Map<string, PatchPart[]>();
@@ -106,14 +62,11 @@ export function applyPatch(patch: Patch, texts: ReadonlyMap<string, string>): Ma
   for (const [file, parts] of byFile) {
     const text = texts.get(file);
     if (text === undefined) throw new Error(`no text for ${file}`);
-    const lines = splitLinesKeepEnds(text);
-    const eol = eolOf(text);
-    const edits = parts.map(({ hunk, candidate }) => ({
-      startLine: hunk.startLine,
-      endLine: hunk.endLine,
-      newText: replacementText(candidate.text, lines.slice(hunk.startLine, hunk.endLine), eol),
-    }));
-    out.set(file, replaceLineRanges(text, edits));
+    const lines = splitFile(text);
+    const edits = parts.map(({ hunk, candidate }) =>
+      lineRangeEdit(lines, hunk.startLine, hunk.endLine, candidate.text),
+    );
+    out.set(file, replaceLineRanges(lines, edits));
   }
   return out;
 }

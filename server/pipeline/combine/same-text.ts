@@ -69,8 +69,8 @@ export async function sameTextPhase(
       sameTextPatches(group).slice(0, MAX_SAME_TEXT_PATCHES),
       evaluator.concurrency,
       async (patch) => {
-        const evaluation = await evaluator.evaluate(patch);
-        if (evaluation) out.push({ patch, evaluation });
+        const outcome = await evaluator.evaluate(patch);
+        if (outcome) out.push({ patch, outcome });
       },
       () => evaluator.done(),
     );

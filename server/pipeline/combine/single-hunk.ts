@@ -1,9 +1,10 @@
-import type { Evaluation, Evaluator, HunkCandidates, Patch } from "./patch.js";
+import type { CandidateOutcome } from "../report.js";
+import type { Evaluator, HunkCandidates, Patch } from "./patch.js";
 import { candidatePriority, hunkWeights, MAX_CANDIDATE_SCORE } from "./priority.js";
 
 export interface EvaluatedPatch {
   readonly patch: Patch;
-  readonly evaluation: Evaluation;
+  readonly outcome: CandidateOutcome;
 }
 
 /**
@@ -96,8 +97,8 @@ export async function lazySingleHunkPhase(
     while (!evaluator.done()) {
       const patch = await nextPatch();
       if (!patch) return;
-      const evaluation = await evaluator.evaluate(patch);
-      if (evaluation) out.push({ patch, evaluation });
+      const outcome = await evaluator.evaluate(patch);
+      if (outcome) out.push({ patch, outcome });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, evaluator.concurrency) }, () => worker()));

@@ -1,33 +1,10 @@
 import type { Hunk } from "../../core/types.js";
+import { lineRangeEdit, replaceLineRanges, type FileLines } from "../../core/line-text.js";
 
-/**
- * A file split into lines once, so that every generator and filter agrees on where a hunk starts and ends. Lines
- * carry no line terminator (a trailing "\r" of a CRLF file is dropped); `starts` holds each line's offset in the
- * original text plus a sentinel equal to the text's length.
+/*
+ * Hunk geometry over the one line model of server/core/line-text.ts: where a hunk's lines start and end, and the
+ * file with a hunk replaced.
  */
-export interface FileLines {
-  readonly text: string;
-  readonly lines: readonly string[];
-  readonly starts: readonly number[];
-  readonly eol: "\n" | "\r\n";
-  readonly endsWithNewline: boolean;
-}
-
-export function splitFile(text: string): FileLines {
-  const raw = text.split("\n");
-  const endsWithNewline = text.endsWith("\n");
-  if (endsWithNewline) raw.pop();
-  const starts: number[] = [];
-  let offset = 0;
-  for (const line of raw) {
-    starts.push(offset);
-    offset += line.length + 1;
-  }
-  starts.push(text.length);
-  const eol = raw.length > 0 && raw[0]!.endsWith("\r") ? "\r\n" : "\n";
-  const lines = raw.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
-  return { text, lines, starts, eol, endsWithNewline };
-}
 
 /** Offset where a line starts; lines past the end start at the end of the text. */
 export function lineStart(file: FileLines, line: number): number {
@@ -56,20 +33,11 @@ export function hunkLines(file: FileLines, hunk: Hunk): string[] {
 }
 
 /**
- * The file with the hunk's lines replaced by `replacement` (lines joined with "\n"; "" deletes the lines). The
- * file's own line terminator is used for the new lines.
+ * The file with the hunk's lines replaced by `replacement` (lines joined with "\n"; "" deletes the lines), through
+ * the one splice: the new lines take the file's own terminator.
  */
 export function replaceHunk(file: FileLines, hunk: Hunk, replacement: string): string {
-  const endLine = Math.max(hunk.startLine, hunk.endLine);
-  const before = file.text.slice(0, lineStart(file, hunk.startLine));
-  const after = file.text.slice(lineStart(file, endLine));
-  if (replacement === "") return before + after;
-  let body = replacement.split("\n").join(file.eol);
-  // A replacement that runs to the end of a file keeps the file's choice about a final newline.
-  const atEnd = endLine >= file.lines.length;
-  if (!atEnd || file.endsWithNewline) body += file.eol;
-  const needsLeadingBreak = before.length > 0 && !before.endsWith("\n");
-  return before + (needsLeadingBreak ? file.eol : "") + body + after;
+  return replaceLineRanges(file, [lineRangeEdit(file, hunk.startLine, hunk.endLine, replacement)]);
 }
 
 /** Collapses every run of whitespace, so that candidates differing only in layout compare equal (MultiMend). */

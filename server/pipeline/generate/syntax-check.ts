@@ -3,7 +3,8 @@ import type { LanguageId } from "../../../grammars/languages.js";
 import type { ParsedFile } from "../../../grammars/parser.js";
 import { withParse } from "../../../grammars/parser.js";
 import type { Hunk } from "../../core/types.js";
-import { lineContentEnd, lineStart, replaceHunk, type FileLines } from "./hunk-text.js";
+import { lineContentEnd, lineStart, replaceHunk } from "./hunk-text.js";
+import { type FileLines } from "../../core/line-text.js";
 import { layoutProblems } from "./layout-problems.js";
 import { syntaxFor } from "./template/language-syntax.js";
 

@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import type { GenerateOptions } from "../candidates.js";
-import { splitFile } from "../generate/hunk-text.js";
+import { splitFile } from "../../core/line-text.js";
 import type { Candidate, HunkContext } from "../../core/types.js";
 import { applyTemplate, templateOf, type EditTemplate } from "./edit-template.js";
 import { gitTopLevel, mineFixCommits, type RepairExample } from "./git-history.js";

@@ -1,5 +1,6 @@
 import type { Patch } from "../combine/patch.js";
 import type { ChatMessage } from "../generate/ollama/chat-session.js";
+import { oracleFailing } from "../report.js";
 import type { ValidationRecord } from "../validate/validator.js";
 import { patchOf } from "./line-edits.js";
 import { evidenceBlock, languageName, outcomeFeedback, patchDiff, regionBlock } from "./prompts.js";
@@ -67,7 +68,7 @@ export const feedbackStrategy: Strategy = {
     const seeds = ctx
       .validated()
       .filter(promising)
-      .sort((a, b) => a.evaluation.failing - b.evaluation.failing || a.order - b.order);
+      .sort((a, b) => oracleFailing(a.outcome) - oracleFailing(b.outcome) || a.order - b.order);
     for (const record of seeds) {
       const region = ctx.regions.find((r) => patchWithin(r, record.patch));
       if (!region) continue;
@@ -84,7 +85,7 @@ export const feedbackStrategy: Strategy = {
     }
     while (frontier.length > 0 && !ctx.done() && ctx.calls.left > 0) {
       frontier.sort(
-        (a, b) => a.record.evaluation.failing - b.record.evaluation.failing || a.record.order - b.record.order,
+        (a, b) => oracleFailing(a.record.outcome) - oracleFailing(b.record.outcome) || a.record.order - b.record.order,
       );
       const node = frontier.shift()!;
       const followUp: ChatMessage = {

@@ -1,5 +1,5 @@
 import type { ChatMessage } from "../generate/ollama/chat-session.js";
-import { splitFile } from "../generate/hunk-text.js";
+import { splitFile } from "../../core/line-text.js";
 import { patchOf } from "./line-edits.js";
 import { evidenceBlock, regionBlock } from "./prompts.js";
 import { parseSearchReplace, resolveBlocks } from "./search-replace.js";

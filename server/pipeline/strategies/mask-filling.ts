@@ -1,4 +1,4 @@
-import { splitFile } from "../generate/hunk-text.js";
+import { splitFile } from "../../core/line-text.js";
 import { patchOf } from "./line-edits.js";
 import { filledLine, masksOf } from "./masks.js";
 import type { Strategy, StrategyContext } from "./strategy.js";

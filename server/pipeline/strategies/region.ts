@@ -1,6 +1,6 @@
 import { dirname, relative, sep } from "node:path";
 import type { Patch } from "../combine/patch.js";
-import { splitFile } from "../generate/hunk-text.js";
+import { normaliseLineEnds, splitFile } from "../../core/line-text.js";
 import { detectIndentUnit, leadingWhitespace, reindent } from "../generate/indentation.js";
 import type { HunkContext } from "../../core/types.js";
 import { maskSecretLines } from "../../security/secrets.js";
@@ -100,7 +100,7 @@ export function regionEdits(region: Region, answer: readonly string[]): LinesEdi
 
 /** The code of the first fenced block of an answer (the whole answer when it has no fence). */
 export function fencedCode(answer: string): string[] | undefined {
-  const lines = answer.replace(/\r\n/g, "\n").split("\n");
+  const lines = normaliseLineEnds(answer).split("\n");
   const open = lines.findIndex((l) => /^\s*(```|~~~)/.test(l));
   if (open < 0) return answer.trim() === "" ? undefined : lines;
   const fence = lines[open]!.trim().slice(0, 3);

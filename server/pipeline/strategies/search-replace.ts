@@ -1,4 +1,5 @@
 import { editsClash, type LinesEdit } from "./line-edits.js";
+import { normaliseLineEnds } from "../../core/line-text.js";
 
 /** One SEARCH/REPLACE block as the model wrote it. */
 export interface SearchReplaceBlock {
@@ -39,7 +40,7 @@ function pathOf(line: string): string {
  * not closed is dropped. Never throws.
  */
 export function parseSearchReplace(answer: string): SearchReplaceBlock[] {
-  const lines = answer.replace(/\r\n/g, "\n").split("\n");
+  const lines = normaliseLineEnds(answer).split("\n");
   const blocks: SearchReplaceBlock[] = [];
   let lastPath = "";
   for (let i = 0; i < lines.length; i++) {

@@ -92,7 +92,7 @@ export async function baselineStep(task: TaskState, workspace: Workspace): Promi
   if (env.signal.aborted) return CANCELLED;
   if (baseline.run.leftovers) {
     const note = leftoversNote(baseline.run.leftovers);
-    env.logger.warn(`repair: ${note}`);
+    env.logger.warn(note);
     task.notes.push(`tests: ${note}`);
   }
   const stop = baselineVerdict(baseline, command, fullTimeoutMs);

@@ -63,7 +63,7 @@ export async function localiseStep(
     (h) => `${files.relative(h.hunk.file)}:${h.hunk.startLine + 1}-${Math.max(h.hunk.endLine, h.hunk.startLine + 1)}`,
   );
   task.localisation.push(...hunkNames);
-  env.logger.info(`repair: ${localisation.spectrumSource} localisation; hunks: ${hunkNames.slice(0, 8).join(", ")}`);
+  env.logger.info(`${localisation.spectrumSource} localisation; hunks: ${hunkNames.slice(0, 8).join(", ")}`);
   if (localisation.fallback) task.notes.push(FALLBACK_LOCALISATION_NOTE);
   // Code the parser does not fully understand (a compiler extension, implicit int) is still repaired outside the
   // parse error; candidates are only held to adding no new syntax errors.

@@ -90,7 +90,7 @@ export async function searchStep(
     onPlausible: (record) => {
       task.firstPlausible ??= secondsSince(task.started);
       logger.info(
-        `repair: plausible patch after ${record.order + 1} candidates: ${record.patch.map((p) => p.candidate.description).join("; ")}`,
+        `plausible patch after ${record.order + 1} candidates: ${record.patch.map((p) => p.candidate.description).join("; ")}`,
       );
     },
     onValidated: () => {

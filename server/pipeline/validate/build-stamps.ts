@@ -1,5 +1,7 @@
-import { readdir, readFile, utimes } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { readFile, utimes } from "node:fs/promises";
+import { basename } from "node:path";
+import { SCRATCH_COPY_POLICY, type SkipPolicy } from "../../../index/skip-policy.js";
+import { walkTree } from "../../../index/tree-walk.js";
 
 /** C and C++ files: translation units and what they include. */
 const C_FAMILY = /\.(c|cc|cpp|cxx|c\+\+|m|mm|h|hh|hpp|hxx|h\+\+|inc|inl|ipp|tpp)$/i;
@@ -34,11 +36,7 @@ export async function stampFresh(paths: Iterable<string>): Promise<void> {
 export class IncludedFiles {
   private known: Promise<{ files: string[]; included: Set<string> }> | undefined;
 
-  /** `skip` names folders never walked (dependencies, build outputs). */
-  constructor(
-    private readonly root: string,
-    private readonly skip: ReadonlySet<string>,
-  ) {}
+  constructor(private readonly root: string) {}
 
   /** Stamps every C and C++ file of the copy when any of `changed` may be read by another translation unit. */
   async stampDependents(changed: Iterable<string>): Promise<void> {
@@ -52,15 +50,10 @@ export class IncludedFiles {
   private scan(): Promise<{ files: string[]; included: Set<string> }> {
     this.known ??= (async () => {
       const files: string[] = [];
-      const walk = async (dir: string): Promise<void> => {
-        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-        for (const entry of entries) {
-          const path = join(dir, entry.name);
-          if (entry.isDirectory() && !this.skip.has(entry.name)) await walk(path);
-          else if (entry.isFile() && C_FAMILY.test(entry.name)) files.push(path);
-        }
-      };
-      await walk(this.root);
+      // The copy's own sources: what the scratch copy took, without the linked dependency folders.
+      const policy: SkipPolicy = { ...SCRATCH_COPY_POLICY, dependencies: "skip" };
+      const walk = walkTree(this.root, { policy, wantsFile: (name) => C_FAMILY.test(name), onUnreadable: () => {} });
+      for await (const entry of walk) if (entry.kind === "file") files.push(entry.absPath);
       const included = new Set<string>();
       for (const file of files) {
         const text = await readFile(file, "utf8").catch(() => "");

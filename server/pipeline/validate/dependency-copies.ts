@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { removeScratchFolder, trackScratchFolder } from "./scratch-folders.js";
+import { COPY_EVERYTHING_POLICY } from "../../../index/skip-policy.js";
 import { copyTree } from "./tree-copy.js";
 
 /** Most files one dependency folder may hold (a large node_modules has ~100k). */
@@ -43,6 +44,7 @@ export class DependencyCopies {
   private async copy(source: string, target: string, signal?: AbortSignal): Promise<string> {
     await mkdir(target, { recursive: true });
     await copyTree(source, target, {
+      policy: COPY_EVERYTHING_POLICY,
       maxFiles: MAX_DEPENDENCY_FILES,
       what: source,
       ...(signal ? { signal } : {}),

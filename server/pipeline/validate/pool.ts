@@ -1,4 +1,4 @@
-import type { Logger } from "../../core/types.js";
+import { type Logger, moduleLogger } from "../../core/types.js";
 import { DependencyCopies } from "./dependency-copies.js";
 import { ScratchCopy, scratchRoot } from "./scratch.js";
 
@@ -64,7 +64,7 @@ export class WorkerPool {
           throw new Error("the worker pool is closed");
         }
         this.all.push(worker);
-        this.options.logger.debug(`repair: worker ${worker.id} copied the workspace to ${copy.dir}`);
+        moduleLogger(this.options.logger, "repair").debug(`worker ${worker.id} copied the workspace to ${copy.dir}`);
         return worker;
       } finally {
         this.creating--;

@@ -8,34 +8,9 @@ import { confinedPath } from "./confined-path.js";
 import { DependencyCopies } from "./dependency-copies.js";
 import { removeScratchFolder, scratchRoot, trackScratchFolder } from "./scratch-folders.js";
 import { copyTree } from "./tree-copy.js";
+import { isDependencyFolder, SCRATCH_COPY_POLICY } from "../../../index/skip-policy.js";
 
 export { removeStaleScratch, scratchRoot } from "./scratch-folders.js";
-
-/**
- * Folders never copied: version control, our index, caches and build outputs that the test command rebuilds.
- * (dist/ and out/ are copied: a test command may run prebuilt code without rebuilding it.)
- */
-const NOT_COPIED: ReadonlySet<string> = new Set([
-  ".git",
-  ".hg",
-  ".svn",
-  ".repair-ls",
-  "target",
-  "build",
-  "__pycache__",
-  ".pytest_cache",
-  ".mypy_cache",
-  ".ruff_cache",
-  ".gradle",
-  ".tox",
-  "coverage",
-]);
-
-/**
- * Dependency folders: large, so they are copied once per job (see DependencyCopies) and linked from each scratch
- * copy; never linked to the user's own folder, which tests could then write.
- */
-const DEPENDENCIES: ReadonlySet<string> = new Set(["node_modules", ".venv", "venv"]);
 
 /** Most files one scratch copy may hold; a larger workspace is refused rather than copied for minutes. */
 export const MAX_SCRATCH_FILES = 50_000;
@@ -125,7 +100,7 @@ export class ScratchCopy {
     /** The job's private folder (the dependency copies' holder), for build caches all its copies share. */
     private readonly jobDir: string,
   ) {
-    this.includes = new IncludedFiles(root, new Set([...NOT_COPIED, ...DEPENDENCIES]));
+    this.includes = new IncludedFiles(root);
   }
 
   static async create(source: string, options: ScratchCopyOptions = {}): Promise<ScratchCopy> {
@@ -150,15 +125,11 @@ export class ScratchCopy {
         what: "the workspace",
         preserveTimes: true,
         ...(options.signal ? { signal: options.signal } : {}),
-        folder: async (name, src, dst) => {
-          if (NOT_COPIED.has(name)) return "skip";
-          if (!DEPENDENCIES.has(name)) return "copy";
-          await linkDependency(src, dst);
-          return "handled";
-        },
+        policy: SCRATCH_COPY_POLICY,
+        dependency: linkDependency,
         // A dependency folder that is itself a link (to a shared checkout's) is copied like a real one.
         link: async (name, src, dst) => {
-          if (!DEPENDENCIES.has(name) || !(await isFolder(src))) return "copy";
+          if (!isDependencyFolder(name) || !(await isFolder(src))) return "copy";
           await linkDependency(await realpath(src), dst);
           return "handled";
         },

@@ -1,16 +1,18 @@
 import { constants } from "node:fs";
-import { copyFile, mkdir, readdir, readlink, stat, symlink, utimes } from "node:fs/promises";
+import { copyFile, mkdir, readlink, stat, symlink, utimes } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { toAbsolute } from "../../../index/paths.js";
+import type { SkipPolicy } from "../../../index/skip-policy.js";
+import { walkTree } from "../../../index/tree-walk.js";
 
 /** File copies in flight at once: enough to keep the disk busy, few enough for libuv's small thread pool. */
 const COPY_CONCURRENCY = 16;
 
-/** What to do with a folder met during the walk: copy it, skip it, or leave it to the caller (who made `dst`). */
-export type FolderChoice = "copy" | "skip" | "handled";
-
 export interface TreeCopyOptions {
-  /** Decides per folder below the top; everything is copied when absent. */
-  readonly folder?: (name: string, src: string, dst: string) => Promise<FolderChoice>;
+  /** Which folders to copy (index/skip-policy.ts): the scratch copy's policy, or everything for a dependency. */
+  readonly policy: SkipPolicy;
+  /** Called for each dependency folder the policy hands over; the caller makes `dst`. */
+  readonly dependency?: (src: string, dst: string) => Promise<void>;
   /** Decides per symbolic link: "handled" when the caller made `dst`; otherwise the link is copied (copyLink). */
   readonly link?: (name: string, src: string, dst: string) => Promise<"copy" | "handled">;
   /** Most regular files to copy; beyond it the copy fails with a message naming `what`. */
@@ -55,34 +57,30 @@ async function copyTimes(source: string, target: string, latestMs: number): Prom
 }
 
 /**
- * Copies the tree `from` into the existing folder `to`: folders are created, files copied with copy-on-write where
+ * Copies the tree `from` into the existing folder `to` through the one walker (index/tree-walk.ts) under the
+ * caller's skip policy: folders are created, files copied with copy-on-write where
  * the file system supports it (FICLONE, e.g. btrfs and XFS) and plainly otherwise, never hard-linked (a test that
  * writes a file would then write the user's). Returns how many files were copied.
  */
 export async function copyTree(from: string, to: string, options: TreeCopyOptions): Promise<number> {
   const files: [string, string][] = [];
-  const walk = async (src: string, dst: string): Promise<void> => {
-    if (options.signal?.aborted) throw new Error("cancelled");
-    for (const entry of await readdir(src, { withFileTypes: true })) {
-      const source = join(src, entry.name);
-      const target = join(dst, entry.name);
-      if (entry.isDirectory()) {
-        const choice = options.folder ? await options.folder(entry.name, source, target) : "copy";
-        if (choice !== "copy") continue;
-        await mkdir(target);
-        await walk(source, target);
-      } else if (entry.isSymbolicLink()) {
-        const choice = options.link ? await options.link(entry.name, source, target) : "copy";
-        if (choice === "copy") await copyLink(source, target, from, to);
-      } else if (entry.isFile()) {
-        if (files.length >= options.maxFiles) {
-          throw new Error(`${options.what} has more than ${options.maxFiles} files to copy`);
-        }
-        files.push([source, target]);
+  const walk = walkTree(from, { policy: options.policy, ...(options.signal ? { signal: options.signal } : {}) });
+  for await (const entry of walk) {
+    const target = toAbsolute(to, entry.relPath);
+    if (entry.kind === "folder") {
+      await mkdir(target);
+    } else if (entry.kind === "dependency") {
+      if (options.dependency) await options.dependency(entry.absPath, target);
+    } else if (entry.kind === "link") {
+      const choice = options.link ? await options.link(entry.name, entry.absPath, target) : "copy";
+      if (choice === "copy") await copyLink(entry.absPath, target, from, to);
+    } else {
+      if (files.length >= options.maxFiles) {
+        throw new Error(`${options.what} has more than ${options.maxFiles} files to copy`);
       }
+      files.push([entry.absPath, target]);
     }
-  };
-  await walk(from, to);
+  }
   let next = 0;
   const started = Date.now();
   const copier = async (): Promise<void> => {

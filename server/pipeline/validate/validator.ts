@@ -1,6 +1,6 @@
 import { languageForPath } from "../../../grammars/languages.js";
 import { syntaxErrors } from "../../../grammars/parser.js";
-import { applyPatch, type Evaluation, type Evaluator, type Patch } from "../combine/patch.js";
+import { applyPatch, patchKey, type Evaluator, type Patch } from "../combine/patch.js";
 import type { CandidateOutcome, CombinationPhase, PatchVerdict } from "../report.js";
 import type { TestOutcome, TestRunResult } from "../runners/outcomes.js";
 import {
@@ -16,7 +16,7 @@ import { orderTestsForCandidate, type ChangedLines } from "../runners/selection.
 import type { WarmPool } from "../runners/warm/warm-pool.js";
 import { runnerFor } from "../runners/plugins/table.js";
 import type { TestCommand } from "../runners/test-command.js";
-import type { GeneratorId, Logger } from "../../core/types.js";
+import { moduleLogger, type GeneratorId, type Logger } from "../../core/types.js";
 import { sha256 } from "../workspace-files.js";
 import type { Worker, WorkerPool } from "./pool.js";
 import { errorMessage } from "../../core/error-message.js";
@@ -28,7 +28,6 @@ export interface ValidationRecord {
   /** New texts of the touched files. */
   readonly texts: ReadonlyMap<string, string>;
   readonly phase: CombinationPhase;
-  readonly evaluation: Evaluation;
   readonly outcome: CandidateOutcome;
   /** Oracle tests still failing. */
   readonly stillFailing: readonly string[];
@@ -88,13 +87,6 @@ export interface ValidatorOptions {
   readonly onValidated?: (record: ValidationRecord) => void;
 }
 
-function patchKey(texts: ReadonlyMap<string, string>): string {
-  return [...texts]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([file, text]) => `${file}\u0000${sha256(text)}`)
-    .join("\u0001");
-}
-
 /** The outcome of a run that did not complete: a timeout, or code that does not build (or run at all). */
 function runFailure(run: TestRunResult): CandidateOutcome {
   return run.kind === "timeout"
@@ -116,23 +108,6 @@ function changedLinesOf(patch: Patch): ChangedLines {
   return changed;
 }
 
-/** The search's view of an outcome: how many tests fail (Infinity when nothing could be judged). */
-function evaluationOf(outcome: CandidateOutcome): Evaluation {
-  switch (outcome.kind) {
-    case "plausible":
-      return { kind: "plausible", failing: 0 };
-    case "failing-tests":
-      return { kind: "failing-tests", failing: outcome.count };
-    case "timeout":
-    case "compile-error":
-    case "syntax-error":
-      return { kind: outcome.kind, failing: Infinity };
-    case "touches-tests":
-      // Rejected before any run, as a syntax error is: the search treats both alike.
-      return { kind: "syntax-error", failing: Infinity };
-  }
-}
-
 /**
  * Validates patches in scratch copies: syntax check (tree-sitter), then the oracle's failing tests, then the full
  * suite for patches that pass them. Results are cached by the exact texts produced, so the same patch proposed
@@ -145,13 +120,16 @@ export class PatchValidator implements Evaluator {
   private validationsStarted = 0;
   private plausible = 0;
   private disagreements = 0;
+  private readonly log: Logger;
   phase: CombinationPhase = "single-hunk";
   /** Validations after which done() turns true for the current phase (the search gives each phase a share). */
   phaseLimit = Infinity;
   /** Date.now() after which done() turns true for the current phase. */
   phaseDeadline = Infinity;
 
-  constructor(private readonly options: ValidatorOptions) {}
+  constructor(private readonly options: ValidatorOptions) {
+    this.log = moduleLogger(options.logger, "repair");
+  }
 
   get baselineFailing(): number {
     return this.options.baseline.oracle.length;
@@ -203,8 +181,8 @@ export class PatchValidator implements Evaluator {
     );
   }
 
-  async evaluate(patch: Patch): Promise<Evaluation | undefined> {
-    return (await this.validate(patch))?.evaluation;
+  async evaluate(patch: Patch): Promise<CandidateOutcome | undefined> {
+    return (await this.validate(patch))?.outcome;
   }
 
   /** Validates a patch (or returns the cached record); undefined when out of budget or cancelled. */
@@ -223,7 +201,7 @@ export class PatchValidator implements Evaluator {
     } catch {
       return undefined;
     }
-    const key = patchKey(texts);
+    const key = patchKey(texts, sha256);
     const existing = this.records.get(key);
     if (existing) {
       const record = await existing;
@@ -266,7 +244,6 @@ export class PatchValidator implements Evaluator {
     patch: Patch,
     texts: ReadonlyMap<string, string>,
     outcome: CandidateOutcome,
-    evaluation: Evaluation,
     started: number,
     extra: { stillFailing: readonly string[]; full?: ValidationRecord["full"] },
   ): ValidationRecord {
@@ -275,7 +252,6 @@ export class PatchValidator implements Evaluator {
       patch,
       texts,
       phase: this.phase,
-      evaluation,
       outcome,
       stillFailing: extra.stillFailing,
       ...(extra.full ? { full: extra.full, verdict: verdictOf(this.options.baseline, extra.full) } : {}),
@@ -301,7 +277,7 @@ export class PatchValidator implements Evaluator {
     const started = performance.now();
     const oracleNames = this.options.baseline.oracle.map((t) => t.name);
     const rejectedWithoutRun = (outcome: CandidateOutcome): ValidationRecord =>
-      this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, { stillFailing: oracleNames });
+      this.finish(key, patch, texts, outcome, started, { stillFailing: oracleNames });
     // Test code is the oracle: a patch that edits it proves nothing, whatever the tests then say.
     const testFile = patch.find((p) => this.options.isTestFile(p.hunk.file));
     if (testFile) return rejectedWithoutRun({ kind: "touches-tests", file: testFile.hunk.file });
@@ -311,7 +287,7 @@ export class PatchValidator implements Evaluator {
     try {
       return await this.inWorker(texts, (worker) => this.validateIn(worker, key, patch, texts, started));
     } catch (error) {
-      this.options.logger.warn(`repair: validation failed: ${errorMessage(error)}`);
+      this.log.warn(`validation failed: ${errorMessage(error)}`);
       return undefined;
     }
   }
@@ -326,7 +302,7 @@ export class PatchValidator implements Evaluator {
   ): Promise<ValidationRecord | undefined> {
     const oracleNames = this.options.baseline.oracle.map((t) => t.name);
     const judged = (outcome: CandidateOutcome, extra: { stillFailing: readonly string[]; full?: SuiteComparison }) =>
-      this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, extra);
+      this.finish(key, patch, texts, outcome, started, extra);
     const { oracle } = this.options.baseline;
     // Where the runner can, the rest of the suite runs likeliest-to-break first and stops at the first regression;
     // runners that can also run the failing tests first in the same run do both in one (one process, one
@@ -461,8 +437,8 @@ export class PatchValidator implements Evaluator {
       const judged = this.judgedBy(record, full);
       if (judged.verdict !== record.verdict) {
         this.disagreements++;
-        this.options.logger.warn(
-          `repair: a cold run overruled a warm verdict (${record.verdict ?? "none"} -> ${judged.verdict ?? "none"}) for ${record.patch.map((p) => p.candidate.description).join("; ")}`,
+        this.log.warn(
+          `a cold run overruled a warm verdict (${record.verdict ?? "none"} -> ${judged.verdict ?? "none"}) for ${record.patch.map((p) => p.candidate.description).join("; ")}`,
         );
       }
       return judged;

@@ -1,4 +1,5 @@
 import { leadingWhitespace, reindent } from "../indentation.js";
+import { normaliseLineEnds } from "../../../core/line-text.js";
 import { BUG_END, BUG_START, MISSING_CODE } from "./prompts.js";
 
 /** What the parser needs to turn a model's answer into replacement lines for the hunk. */
@@ -161,7 +162,7 @@ function trimRepeatedSuffix(lines: string[], after: readonly string[]): string[]
  * empty answer (a deletion) and undefined for an answer with nothing usable in it.
  */
 export function parseAnswer(raw: string, shape: AnswerShape, doneReason?: DoneReason): string | undefined {
-  let text = beforeControlToken(raw.replace(/\r\n/g, "\n")).replace(THINK_BLOCK, "");
+  let text = beforeControlToken(normaliseLineEnds(raw)).replace(THINK_BLOCK, "");
   if (doneReason === "length") {
     const complete = dropPartialLine(text);
     if (complete === undefined) return undefined;

@@ -1,7 +1,7 @@
 import { keepAliveValue } from "../../../core/ollama-keep-alive.js";
 import { resolveOllamaHost } from "../../../core/ollama-host.js";
 import type { Config } from "../../../core/config-schema.js";
-import type { Logger, ProgressSink } from "../../../core/types.js";
+import { type Logger, type ProgressSink, moduleLogger } from "../../../core/types.js";
 import { ensureModelLoaded, ollamaAvailability, recordSuccess } from "./host-state.js";
 import type { ModelInfo } from "./model-info.js";
 import { limiterFor } from "./ollama-generator.js";
@@ -80,7 +80,8 @@ export class ChatSession {
 
   /** A session when the model is reachable and loaded; undefined (and a log line) otherwise. */
   static async open(options: ChatSessionOptions, signal: AbortSignal): Promise<ChatSession | undefined> {
-    const { config, logger } = options;
+    const { config } = options;
+    const logger = moduleLogger(options.logger, "strategies");
     const host = resolveOllamaHost(config["ollama.host"], options.env);
     const availability = await ollamaAvailability(
       host,
@@ -89,7 +90,7 @@ export class ChatSession {
       signal,
     );
     if (!availability.ok) {
-      logger.info(`strategies: no model session (${availability.kind}: ${availability.detail})`);
+      logger.info(`no model session (${availability.kind}: ${availability.detail})`);
       return undefined;
     }
     const loaded = await ensureModelLoaded(
@@ -100,7 +101,7 @@ export class ChatSession {
       () => options.progress.report(`Loading ${availability.info.name} in Ollama`),
     );
     if (!loaded.ok) {
-      logger.info(`strategies: the model did not load (${loaded.detail})`);
+      logger.info(`the model did not load (${loaded.detail})`);
       return undefined;
     }
     return new ChatSession(options, host, availability.info);
@@ -184,7 +185,8 @@ export class ChatSession {
   }
 
   private async send(request: AnswerRequest, budget: CallBudget, signal: AbortSignal): Promise<string | undefined> {
-    const { config, logger } = this.options;
+    const { config } = this.options;
+    const logger = moduleLogger(this.options.logger, "strategies");
     if (signal.aborted || !budget.take()) return undefined;
     const limiter = limiterFor(this.host, config["ollama.concurrency"]);
     return limiter.run(signal, async () => {
@@ -194,8 +196,7 @@ export class ChatSession {
         if (answer) recordSuccess(this.host);
         return answer?.text;
       } catch (error) {
-        if (!signal.aborted)
-          logger.info(`strategies: a model request failed: ${deadlines.fired() ?? errorText(error)}`);
+        if (!signal.aborted) logger.info(`a model request failed: ${deadlines.fired() ?? errorText(error)}`);
         return undefined;
       } finally {
         deadlines.dispose();

@@ -1,4 +1,3 @@
-import { withDeadline } from "./abort.js";
 import { classifyFailure, ollamaClient, type FailureKind } from "./client.js";
 import { parseShowResponse, type ModelInfo } from "./model-info.js";
 
@@ -77,9 +76,9 @@ function raceWithSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T | u
 async function probe(host: string, timeoutMs: number): Promise<HostRecord> {
   // The probe is shared by every task waiting on it, so it obeys only its own timeout: one task's
   // cancellation must not make the host look down to the others.
-  const deadline = withDeadline(new AbortController().signal, timeoutMs);
+  const deadline = AbortSignal.timeout(timeoutMs);
   try {
-    const listing = await ollamaClient(host, deadline.signal).list();
+    const listing = await ollamaClient(host, deadline).list();
     const names = Array.isArray(listing?.models) ? listing.models.map((m) => String(m.name ?? m.model)) : undefined;
     if (!names)
       return { checkedAt: Date.now(), up: false, models: [], failure: { kind: "garbage", detail: "no model list" } };
@@ -87,12 +86,10 @@ async function probe(host: string, timeoutMs: number): Promise<HostRecord> {
   } catch (error) {
     const failure = classifyFailure(
       error,
-      { timedOut: deadline.timedOut(), cancelled: false, timeoutName: `no model list within ${timeoutMs} ms` },
+      { timedOut: deadline.aborted, cancelled: false, timeoutName: `no model list within ${timeoutMs} ms` },
       "tags",
     );
     return { checkedAt: Date.now(), up: false, models: [], failure: { kind: failure.kind, detail: failure.detail } };
-  } finally {
-    deadline.dispose();
   }
 }
 
@@ -115,19 +112,17 @@ async function hostRecord(host: string, timeoutMs: number, refreshModels: boolea
 }
 
 async function show(host: string, model: string, timeoutMs: number): Promise<ModelRecord> {
-  const deadline = withDeadline(new AbortController().signal, timeoutMs);
+  const deadline = AbortSignal.timeout(timeoutMs);
   try {
-    const response: unknown = await ollamaClient(host, deadline.signal).show({ model });
+    const response: unknown = await ollamaClient(host, deadline).show({ model });
     return { checkedAt: Date.now(), info: parseShowResponse(model, response) };
   } catch (error) {
     const failure = classifyFailure(
       error,
-      { timedOut: deadline.timedOut(), cancelled: false, timeoutName: `no /api/show answer within ${timeoutMs} ms` },
+      { timedOut: deadline.aborted, cancelled: false, timeoutName: `no /api/show answer within ${timeoutMs} ms` },
       "show",
     );
     return { checkedAt: Date.now(), failure: { kind: failure.kind, detail: failure.detail } };
-  } finally {
-    deadline.dispose();
   }
 }
 
@@ -249,37 +244,33 @@ export type LoadResult =
   { readonly ok: true } | { readonly ok: false; readonly kind: FailureKind; readonly detail: string };
 
 async function loadedModels(host: string, timeoutMs: number): Promise<readonly string[] | undefined> {
-  const deadline = withDeadline(new AbortController().signal, timeoutMs);
+  const deadline = AbortSignal.timeout(timeoutMs);
   try {
-    const listing = await ollamaClient(host, deadline.signal).ps();
+    const listing = await ollamaClient(host, deadline).ps();
     return Array.isArray(listing?.models) ? listing.models.map((m) => String(m.name ?? m.model)) : undefined;
   } catch {
     // Older servers have no /api/ps; loading is then checked by the warm-up request itself.
     return undefined;
-  } finally {
-    deadline.dispose();
   }
 }
 
 async function warmUp(host: string, model: string, keepAlive: string | number): Promise<LoadResult> {
-  const deadline = withDeadline(new AbortController().signal, LOAD_TIMEOUT_MS);
+  const deadline = AbortSignal.timeout(LOAD_TIMEOUT_MS);
   try {
     // An empty prompt makes Ollama load the model and answer at once, without generating.
-    await ollamaClient(host, deadline.signal).generate({ model, prompt: "", keep_alive: keepAlive, stream: false });
+    await ollamaClient(host, deadline).generate({ model, prompt: "", keep_alive: keepAlive, stream: false });
     return { ok: true };
   } catch (error) {
     const failure = classifyFailure(
       error,
       {
-        timedOut: deadline.timedOut(),
+        timedOut: deadline.aborted,
         cancelled: false,
         timeoutName: `the model did not load within ${LOAD_TIMEOUT_MS / 60_000} min`,
       },
       "generate",
     );
     return { ok: false, kind: failure.kind, detail: failure.detail };
-  } finally {
-    deadline.dispose();
   }
 }
 

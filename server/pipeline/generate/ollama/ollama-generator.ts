@@ -1,14 +1,23 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { languageById, type CommentSyntax, type LanguageId } from "../../../../grammars/languages.js";
 import { lexicalCommentSpans } from "../../../../index/comments.js";
 import { keepAliveValue } from "../../../core/ollama-keep-alive.js";
 import { resolveOllamaHost } from "../../../core/ollama-host.js";
 import type { Config } from "../../../core/config-schema.js";
-import type { Candidate, FailureEvidence, Generator, HunkContext, Logger, ProgressSink } from "../../../core/types.js";
+import {
+  type Candidate,
+  type FailureEvidence,
+  type Generator,
+  type HunkContext,
+  type Logger,
+  type ProgressSink,
+  moduleLogger,
+} from "../../../core/types.js";
 import { INDENTATION_SENSITIVE } from "../code-key.js";
-import { normaliseWhitespace, splitFile } from "../hunk-text.js";
+import { normaliseWhitespace } from "../hunk-text.js";
+import { splitFile } from "../../../core/line-text.js";
 import { detectIndentUnit, hunkIndent, leadingWhitespace } from "../indentation.js";
 import { EDIT_KIND_PRIOR } from "../template/edits.js";
-import { childController, sleep, withDeadline } from "./abort.js";
 import { parseAnswer, type AnswerShape } from "./answer-parser.js";
 import { classifyFailure, type FailureKind, type RequestFailure } from "./client.js";
 import {
@@ -142,22 +151,23 @@ export class OllamaGenerator implements Generator {
     const { config } = this.options;
     const host = resolveOllamaHost(config["ollama.host"], this.options.env);
     const model = config["ollama.model"];
-    const task = withDeadline(signal, config["ollama.taskTimeoutMs"]);
+    const taskTimeout = AbortSignal.timeout(config["ollama.taskTimeoutMs"]);
+    const task = AbortSignal.any([signal, taskTimeout]);
+    // The task timed out when its own timer, not the caller's cancellation, aborted it first.
+    const timedOut = (): boolean => taskTimeout.aborted && task.reason === taskTimeout.reason;
     try {
-      const availability = await ollamaAvailability(host, model, config["ollama.requestTimeoutMs"], task.signal);
+      const availability = await ollamaAvailability(host, model, config["ollama.requestTimeoutMs"], task);
       if (!availability.ok) {
-        const kind = availability.kind === "cancelled" && task.timedOut() ? "timeout" : availability.kind;
-        const detail = kind === "timeout" && task.timedOut() ? this.taskTimeoutName() : availability.detail;
+        const kind = availability.kind === "cancelled" && timedOut() ? "timeout" : availability.kind;
+        const detail = kind === "timeout" && timedOut() ? this.taskTimeoutName() : availability.detail;
         return { candidates: [], failure: this.fail(host, model, kind, detail, false) };
       }
-      return await this.sampleAll(context, evidence, host, availability.info, task.signal, () => task.timedOut());
+      return await this.sampleAll(context, evidence, host, availability.info, task, timedOut);
     } catch (error) {
       // Defensive: nothing above should throw, but a generator must never take the repair down with it.
       const detail = errorMessage(error);
       this.options.logger.error(`Ollama generation failed unexpectedly: ${detail}`);
       return { candidates: [], failure: { kind: "error", message: detail } };
-    } finally {
-      task.dispose();
     }
   }
 
@@ -178,7 +188,8 @@ export class OllamaGenerator implements Generator {
     taskSignal: AbortSignal,
     taskTimedOut: () => boolean,
   ): Promise<OllamaOutcome> {
-    const { config, logger, progress } = this.options;
+    const { config, progress } = this.options;
+    const logger = moduleLogger(this.options.logger, "Ollama");
     const style = promptStyle(info, config["ollama.mode"]);
     const mode = style.kind === "chat" ? "chat" : "fim";
     const budget = promptBudget(info, config["ollama.numPredict"]);
@@ -253,21 +264,17 @@ export class OllamaGenerator implements Generator {
 
     // A failure that says the host or model is unusable stops the remaining requests: they would fail the same
     // way. A timeout or an error of one request does not: the next sample may well answer.
-    const halt = childController(taskSignal);
+    const halt = new AbortController();
+    const haltSignal = AbortSignal.any([taskSignal, halt.signal]);
     const limiter = limiterFor(host, config["ollama.concurrency"]);
     const request = async (sample: Sample): Promise<Reply | undefined> => {
-      const reply = await limiter.run(halt.controller.signal, () =>
-        this.requestWithRetry(host, info.name, sample, halt.controller.signal, taskSignal, taskTimedOut, body(sample)),
+      const reply = await limiter.run(haltSignal, () =>
+        this.requestWithRetry(host, info.name, sample, haltSignal, taskSignal, taskTimedOut, body(sample)),
       );
-      if (reply && "failure" in reply && HALTING_FAILURES.has(reply.failure.kind)) halt.controller.abort();
+      if (reply && "failure" in reply && HALTING_FAILURES.has(reply.failure.kind)) halt.abort();
       return reply;
     };
-    let replies: Array<Reply | undefined>;
-    try {
-      replies = await Promise.all(samples.map(request));
-    } finally {
-      halt.dispose();
-    }
+    const replies = await Promise.all(samples.map(request));
 
     const answered: Answer[] = [];
     const failures: RequestFailure[] = [];
@@ -289,13 +296,13 @@ export class OllamaGenerator implements Generator {
     recordSuccess(host);
     this.options.progress.recovered?.("ollama");
     if (failures.length > 0)
-      logger.info(`Ollama: ${failures.length} of ${samples.length} requests failed (${failures[0]!.detail})`);
+      logger.info(`${failures.length} of ${samples.length} requests failed (${failures[0]!.detail})`);
     const truncated = answered.find(
       (a) => a.promptTokens !== undefined && a.promptTokens + config["ollama.numPredict"] >= info.contextTokens,
     );
     if (truncated)
       logger.warn(
-        `Ollama: the prompt filled ${info.name}'s context (${truncated.promptTokens} tokens of ${info.contextTokens}); Ollama cut it`,
+        `the prompt filled ${info.name}'s context (${truncated.promptTokens} tokens of ${info.contextTokens}); Ollama cut it`,
       );
     return { candidates: this.toCandidates(context, answered, shape, mode, info.name) };
   }
@@ -347,7 +354,8 @@ export class OllamaGenerator implements Generator {
       }
       if (!failure.transient || attempt >= MAX_RETRIES || haltSignal.aborted) return { failure };
       this.options.logger.debug(`Ollama ${model} seed ${sample.seed}: ${failure.detail}; retrying`);
-      await sleep(RETRY_BACKOFF_MS * 2 ** attempt, haltSignal);
+      // The back-off ends early when the requests are halted; the loop then returns the failure.
+      await delay(RETRY_BACKOFF_MS * 2 ** attempt, undefined, { signal: haltSignal }).catch(() => undefined);
     }
   }
 

@@ -1,7 +1,7 @@
 import { languageById } from "../../../../grammars/languages.js";
 import { isSecretLine, maskSecretLines } from "../../../security/secrets.js";
 import type { FailureEvidence, HunkContext } from "../../../core/types.js";
-import { splitFile } from "../hunk-text.js";
+import { splitFile } from "../../../core/line-text.js";
 import { detectIndentUnit, hunkIndent } from "../indentation.js";
 import { asComments, CHARS_PER_TOKEN, failureLines, headWithin, retrievedLines, tailWithin } from "./augmentation.js";
 

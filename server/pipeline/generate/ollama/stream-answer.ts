@@ -47,12 +47,12 @@ export interface StreamDeadlines {
  * finished `timeoutMs` after its first chunk.
  */
 export function streamDeadlines(parent: AbortSignal, timeoutMs: number): StreamDeadlines {
+  // The deadline moves once (at the first chunk), which AbortSignal.timeout cannot do: one timer of our own,
+  // joined with the parent by AbortSignal.any.
   const controller = new AbortController();
+  const signal = AbortSignal.any([parent, controller.signal]);
   const seconds = Math.round(timeoutMs / 100) / 10;
   let fired: string | undefined;
-  const onParentAbort = (): void => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener("abort", onParentAbort, { once: true });
   const expire = (what: string) => (): void => {
     fired = what;
     controller.abort(new DOMException(what, "TimeoutError"));
@@ -60,7 +60,7 @@ export function streamDeadlines(parent: AbortSignal, timeoutMs: number): StreamD
   let timer = setTimeout(expire(`no first token within ${seconds} s (ollama.requestTimeoutMs)`), timeoutMs);
   let started = false;
   return {
-    signal: controller.signal,
+    signal,
     onFirstChunk() {
       if (started) return;
       started = true;
@@ -73,7 +73,6 @@ export function streamDeadlines(parent: AbortSignal, timeoutMs: number): StreamD
     fired: () => fired,
     dispose() {
       clearTimeout(timer);
-      parent.removeEventListener("abort", onParentAbort);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { FileLines } from "../hunk-text.js";
+import type { FileLines } from "../../../core/line-text.js";
 import type { Hunk } from "../../../core/types.js";
 import type { LanguageSyntax } from "./language-syntax.js";
 import type { LiteNode } from "./lite-tree.js";

@@ -2,7 +2,8 @@ import type { Node } from "web-tree-sitter";
 import type { ParsedFile } from "../../../../grammars/parser.js";
 import { enclosingFunction, statementsInRange, type FunctionSpan } from "../../../../grammars/syntax.js";
 import type { Candidate, HunkContext, RetrievedLine } from "../../../core/types.js";
-import { hunkSpan, normaliseWhitespace, offsetInHunkText, type FileLines } from "../hunk-text.js";
+import { hunkSpan, normaliseWhitespace, offsetInHunkText } from "../hunk-text.js";
+import { type FileLines, normaliseLineEnds } from "../../../core/line-text.js";
 import { detectIndentUnit, hunkIndent } from "../indentation.js";
 import { donorEdits, knownNames } from "./donors.js";
 import { changedChars, scoreOf, withDonorSupport, type TemplateEdit, type TemplateLines } from "./edits.js";
@@ -158,7 +159,7 @@ export async function templateCandidates(input: TemplateInput): Promise<Candidat
     if (edit.start < span.start || edit.end > span.end) continue;
     const from = offsetInHunkText(file, hunk.startLine, edit.start);
     const to = offsetInHunkText(file, hunk.startLine, edit.end);
-    const text = (hunkText.slice(0, from) + edit.replacement + hunkText.slice(to)).replace(/\r\n/g, "\n");
+    const text = normaliseLineEnds(hunkText.slice(0, from) + edit.replacement + hunkText.slice(to));
     const changed = changedChars(hunkText, text);
     const score = support(text, scoreOf(edit.kind, edit.weight, changed));
     candidates.push(toCandidate(text, edit.kind, edit.description, score));

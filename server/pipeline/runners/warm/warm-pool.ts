@@ -1,4 +1,4 @@
-import type { Logger } from "../../../core/types.js";
+import { type Logger, moduleLogger } from "../../../core/types.js";
 import type { Worker } from "../../validate/pool.js";
 import type { WarmMode, WarmServer } from "../plugins/plugin.js";
 import { runnerFor } from "../plugins/table.js";
@@ -40,7 +40,7 @@ export class WarmPool {
   static for(command: TestCommand, userRoot: string, logger: Logger, signal?: AbortSignal): WarmPool | undefined {
     const mode = runnerFor(command.kind).warm;
     if (!mode) return undefined;
-    const pool = new WarmPool(mode, userRoot, logger);
+    const pool = new WarmPool(mode, userRoot, moduleLogger(logger, "repair"));
     signal?.addEventListener("abort", () => void pool.close(), { once: true });
     return pool;
   }
@@ -56,7 +56,7 @@ export class WarmPool {
           this.stats.warmRuns++;
           return result;
         }
-        this.logger.debug(`repair: warm run of worker ${worker.id} failed (${result.error ?? ""}); running cold`);
+        this.logger.debug(`warm run of worker ${worker.id} failed (${result.error ?? ""}); running cold`);
         // A server that is still alive only declined this run (e.g. a candidate that exits its worker): it stays.
         if (!server.alive) {
           server.close();
@@ -87,7 +87,7 @@ export class WarmPool {
         },
         (error: unknown) => {
           this.failedStarts++;
-          this.logger.debug(`repair: no warm server: ${errorMessage(error)}`);
+          this.logger.debug(`no warm server: ${errorMessage(error)}`);
           return undefined;
         },
       );
