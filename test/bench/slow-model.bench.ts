@@ -15,7 +15,7 @@ import { silentLogger, silentProgress } from "../../server/core/types.js";
 import { copyProject } from "../support/fixture-bugs.js";
 import { BASE_MODEL, startOllamaTestServer } from "../support/ollama-test-server.js";
 
-const DEFAULT_BUGS = ["py-gcd", "py-inclusive-range", "py-find-in-sorted", "js-pad", "js-chunk"];
+const DEFAULT_BUGS = ["py-ttl-cache", "py-inclusive-range", "py-wrap-text", "js-pad", "js-chunk"];
 const ANSWER_MS = Number(process.env.REPAIR_BENCH_ANSWER_MS ?? 1_000);
 
 function print(line = ""): void {

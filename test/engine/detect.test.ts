@@ -22,7 +22,7 @@ function write(files: Record<string, string>): void {
 
 describe("on the fixture projects of each language", () => {
   test.each([
-    ["py-gcd", "pytest", "python3 -m pytest"],
+    ["py-wrap-text", "pytest", "python3 -m pytest"],
     ["js-pad", "node-test", "node --test test/"],
     ["ts-paginate", "npm", "npm test"],
     ["go-minmax", "go", "go test -json -count=1 ./..."],

@@ -11,15 +11,14 @@ import { bug, copyProject, isCorrect } from "../support/fixture-bugs.js";
 import { ownScratchDirs, snapshotTree } from "../support/workspace-snapshot.js";
 
 const BUGS = [
-  "py-gcd",
+  "py-ttl-cache",
   "js-lru-cache",
   "ts-paginate",
   "java-linked-list",
   "c-count-words",
   "go-brackets",
   "rust-run-length",
-  // Off-by-one shifts outside index positions: a recursive call's narrowed bound, pointer arithmetic.
-  "py-find-in-sorted",
+  // An off-by-one shift outside index positions: pointer arithmetic.
   "c-strtrim",
   // A program tested only through input/output files: no test code reaches it, so localisation falls back.
   "c-io-ledger",

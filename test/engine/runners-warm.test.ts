@@ -12,7 +12,7 @@ import { tempDir, waitFor } from "../support/temp.js";
 
 describe("pytest fork server: the same verdicts as cold runs", () => {
   test.each([
-    ["py-gcd", ["arith.py"]],
+    ["py-wrap-text", ["textwrap_lite.py"]],
     ["py-shopping-cart", ["cart.py", "pricing.py"]],
   ])(
     "%s: buggy, fixed, and the failing tests alone",

@@ -13,7 +13,7 @@ const CLI_TIMEOUT = 300_000;
 
 const FIXTURES = [
   { name: "Python", dir: "test/fixtures/example", test: "python3 -m pytest -q", failing: 2 },
-  { name: "JavaScript", dir: "test/fixtures/bugs/js-quicksort/project", test: "node --test", failing: 2 },
+  { name: "JavaScript", dir: "test/fixtures/bugs/js-lru-cache/project", test: "node --test", failing: 2 },
 ];
 
 function project(fixture: string, settings: Record<string, unknown> = FAST): string {
