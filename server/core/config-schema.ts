@@ -110,9 +110,9 @@ export const SETTINGS = {
   ),
 
   "ollama.strategies": setting(
-    z.array(z.enum(["feedback", "function", "joint", "mask"])),
+    z.array(z.enum(["feedback", "function", "joint", "mask", "rtt"])),
     ["feedback", "joint", "function", "mask"],
-    "Model strategies run in this order beside the per-hunk candidates: feedback (failing-test feedback rounds), joint (SEARCH/REPLACE for every suspicious place), function (suggestion, then the whole fixed function), mask (fill a masked condition, return or assigned value).",
+    "Model strategies run in this order beside the per-hunk candidates: feedback (failing-test feedback rounds), joint (SEARCH/REPLACE for every suspicious place), function (suggestion, then the whole fixed function), mask (fill a masked condition, return or assigned value), rtt (opt-in round-trip translation: a plain-English description of the function, then the function rewritten from it alone).",
   ),
   "ollama.strategyCalls": setting(
     nonNegativeInt,

@@ -332,3 +332,64 @@ test("mask filling asks in chat when the model's template renders no suffix (no 
   expect(report.patches[0]!.generators).toContain("ollama-mask");
   expect(server!.requests.filter((r) => r.path === "/api/generate" && "suffix" in r.body)).toEqual([]);
 }, 60_000);
+
+test("round-trip translation: a plain-English description, then the function written anew from it alone", async () => {
+  // Upper-case vowels count too: the fix needs new code, which no template writes.
+  writeFiles(root, {
+    "vowels.py":
+      'def count_vowels(text):\n    n = 0\n    for ch in text:\n        if ch in "aeiou":\n            n += 1\n    return n\n',
+    "test_vowels.py":
+      'from vowels import count_vowels\n\n\ndef test_count_vowels():\n    assert count_vowels("AbE") == 2\n',
+  });
+  const SPEC = "Counts the vowels of text, upper case or lower case alike.";
+  const rewrites: Messages[] = [];
+  const { report, logs } = await repair(
+    (messages) => {
+      const user = lastUser(messages);
+      if (user.includes(PER_HUNK)) return fenced(["            n += 2"]);
+      if (user.includes("plain English") && user.includes("Do not write code")) return SPEC;
+      if (user.includes("from this specification")) {
+        rewrites.push(messages);
+        if (user.includes(SPEC) && user.includes("def count_vowels(text):"))
+          return fenced(["def count_vowels(text):", '    return sum(1 for ch in text.lower() if ch in "aeiou")']);
+      }
+      return "No.";
+    },
+    { "ollama.strategies": ["rtt"] },
+  );
+  expect(report.status).toBe("fixed");
+  const patch = report.patches[0]!;
+  expect(patch.generators).toContain("ollama-rtt");
+  expect(patch.diff).toContain('+    return sum(1 for ch in text.lower() if ch in "aeiou")');
+  // The second step is a new conversation that shows the description and the signature, never the old body.
+  expect(rewrites[0]!.map((m) => m.role)).toEqual(["system", "user"]);
+  expect(lastUser(rewrites[0]!)).not.toContain("n += 1");
+  expect(spending(logs, "rtt")).toEqual({ calls: 2, validations: 1 });
+}, 60_000);
+
+test("rtt is opt-in: the default strategies do not include it", () => {
+  expect(defaultConfig()["ollama.strategies"]).not.toContain("rtt");
+  expect(parseConfig({ "ollama.strategies": ["rtt"] }).problems).toEqual([]);
+});
+
+test("feedback rounds show the tried candidate's own failure message, not the unmodified code's", async () => {
+  writeFiles(root, GREET);
+  const { report, chats } = await repair(
+    (messages) => {
+      const user = lastUser(messages);
+      if (user.includes(PER_HUNK)) return fenced(['    return "Hello, " + name']);
+      // Only the candidate's own run printed its actual value ('Hello, Bo'); the baseline printed 'Hello Bo'.
+      if (user.includes("not correct yet") && user.includes("'Hello, Bo'"))
+        return fenced(["def greet(name):", '    return "Hello, " + name + "!"']);
+      return fenced(["def greet(name):", '    return "Hey " + name']);
+    },
+    { "ollama.strategies": ["feedback"], "repair.stopAfterPlausible": 1 },
+  );
+  const followUp = chats
+    .map(lastUser)
+    .find((u) => u.includes("not correct yet") && u.includes('+    return "Hello, "'));
+  expect(followUp).toContain("'Hello, Bo'");
+  expect(followUp).not.toContain("'Hello Bo'");
+  expect(report.status).toBe("fixed");
+  expect(report.patches[0]!.generators).toContain("ollama-feedback");
+}, 60_000);

@@ -7,6 +7,7 @@ import { functionLevelStrategy } from "./function-level.js";
 import { jointStrategy } from "./joint.js";
 import { maskFillingStrategy } from "./mask-filling.js";
 import { regionsOf } from "./region.js";
+import { roundTripStrategy } from "./round-trip.js";
 import type { Strategy, StrategyId } from "./strategy.js";
 import { errorMessage } from "../../core/error-message.js";
 import type { SearchOptions } from "../search.js";
@@ -19,6 +20,7 @@ export const STRATEGIES: { readonly [K in StrategyId]: Strategy } = {
   function: functionLevelStrategy,
   joint: jointStrategy,
   mask: maskFillingStrategy,
+  rtt: roundTripStrategy,
 };
 
 /** What the strategies need: the search's own inputs, less its candidate source and validation cap, plus a share. */

@@ -20,6 +20,22 @@ import { sha256 } from "../workspace-files.js";
 import type { Worker, WorkerPool } from "./pool.js";
 import { errorMessage } from "../../core/error-message.js";
 
+/** Failure messages a validation record keeps: the first few still-failing tests, each clipped. */
+const MAX_KEPT_MESSAGES = 3;
+const MAX_KEPT_MESSAGE_CHARS = 2_000;
+
+/** The candidate run's messages of the named failing tests, bounded in count and length. */
+function failureMessagesOf(run: TestRunResult | undefined, names: readonly string[]): Map<string, string> {
+  const messages = new Map<string, string>();
+  if (!run) return messages;
+  for (const name of names) {
+    if (messages.size >= MAX_KEPT_MESSAGES) break;
+    const message = run.tests.find((t) => t.name === name && t.status === "failed")?.message.trim() ?? "";
+    if (message !== "") messages.set(name, message.slice(0, MAX_KEPT_MESSAGE_CHARS));
+  }
+  return messages;
+}
+
 /** What one validation established about a patch. */
 export interface ValidationRecord {
   readonly key: string;
@@ -31,6 +47,11 @@ export interface ValidationRecord {
   readonly outcome: CandidateOutcome;
   /** Oracle tests still failing. */
   readonly stillFailing: readonly string[];
+  /**
+   * What the candidate's own run printed for the oracle tests it still fails (test name -> message, bounded), for
+   * the model's feedback rounds; empty when the tests did not run or the runner gave no messages.
+   */
+  readonly failureMessages: ReadonlyMap<string, string>;
   /** The full suite's result compared with the baseline, when the full suite ran. */
   readonly full?: SuiteComparison;
   /** What the patch is by the one definition (verdict.ts); undefined while the full suite has not judged it. */
@@ -267,7 +288,7 @@ export class PatchValidator implements Evaluator {
     outcome: CandidateOutcome,
     evaluation: Evaluation,
     started: number,
-    extra: { stillFailing: readonly string[]; full?: ValidationRecord["full"] },
+    extra: { stillFailing: readonly string[]; full?: ValidationRecord["full"]; run?: TestRunResult },
   ): ValidationRecord {
     const record: ValidationRecord = {
       key,
@@ -277,6 +298,7 @@ export class PatchValidator implements Evaluator {
       evaluation,
       outcome,
       stillFailing: extra.stillFailing,
+      failureMessages: failureMessagesOf(extra.run, extra.stillFailing),
       ...(extra.full ? { full: extra.full, verdict: verdictOf(this.options.baseline, extra.full) } : {}),
       seconds: (performance.now() - started) / 1000,
       generators: new Set(patch.map((p) => p.candidate.generator)),
@@ -324,14 +346,19 @@ export class PatchValidator implements Evaluator {
     started: number,
   ): Promise<ValidationRecord | undefined> {
     const oracleNames = this.options.baseline.oracle.map((t) => t.name);
-    const judged = (outcome: CandidateOutcome, extra: { stillFailing: readonly string[]; full?: SuiteComparison }) =>
-      this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, extra);
+    const judged = (
+      outcome: CandidateOutcome,
+      extra: { stillFailing: readonly string[]; full?: SuiteComparison; run?: TestRunResult },
+    ) => this.finish(key, patch, texts, outcome, evaluationOf(outcome), started, extra);
     const first = await this.runIn(worker, this.options.baseline.oracle);
     if (first.kind === "cancelled") return undefined;
     if (first.kind !== "completed") return judged(runFailure(first), { stillFailing: oracleNames });
     const failing = oracleStillFailing(this.options.baseline.oracle, first);
     if (failing.length > 0) {
-      return judged({ kind: "failing-tests", count: failing.length, regressions: 0 }, { stillFailing: failing });
+      return judged(
+        { kind: "failing-tests", count: failing.length, regressions: 0 },
+        { stillFailing: failing, run: first },
+      );
     }
     // The failing tests pass: the rest of the suite decides between a repair and a patch that breaks other tests.
     // Where the runner can, it runs likeliest-to-break first and stops at the first regression.
@@ -345,7 +372,7 @@ export class PatchValidator implements Evaluator {
         // patch that breaks a test is neither a repair nor a partial patch).
         return judged(
           { kind: "failing-tests", count: broken.length, regressions: broken.length },
-          { stillFailing: oracleStillFailing(this.options.baseline.oracle, run) },
+          { stillFailing: oracleStillFailing(this.options.baseline.oracle, run), run },
         );
       }
       const comparison = compareWithBaseline(this.options.baseline, run);
@@ -362,7 +389,7 @@ export class PatchValidator implements Evaluator {
       const count = comparison.regressions.length + comparison.stillFailing.length;
       return judged(
         { kind: "failing-tests", count, regressions: comparison.regressions.length },
-        { stillFailing: comparison.stillFailing, full: comparison },
+        { stillFailing: comparison.stillFailing, full: comparison, run: full },
       );
     }
     return judged({ kind: "plausible" }, { stillFailing: [], full: comparison });
@@ -417,6 +444,7 @@ export class PatchValidator implements Evaluator {
     return {
       ...record,
       stillFailing: comparison.stillFailing,
+      failureMessages: failureMessagesOf(full, comparison.stillFailing),
       full: comparison,
       verdict: verdictOf(this.options.baseline, comparison),
     };
