@@ -6,12 +6,16 @@ export interface CachedEdit {
   readonly endLine: number;
   /** The replacement lines, line terminators included ("" deletes the lines). */
   readonly newText: string;
+  /** The lines replaced, line terminators included ("" for an insertion): what the repair memory learns from. */
+  readonly oldText: string;
 }
 
 export interface CachedFilePatch {
   readonly path: string;
   /** Hash of the exact text the patch was computed against: the guard against applying to a changed file. */
   readonly baseHash: string;
+  /** Hash of the text with the repair applied: how the server knows that a client really applied it. */
+  readonly appliedHash: string;
   readonly edits: readonly CachedEdit[];
 }
 
@@ -30,6 +34,12 @@ export interface CachedRepair {
   /** 0 is the best repair of its job; partial patches rank after every repair. */
   readonly rank: number;
 }
+
+/**
+ * Repairs dropped from the cache that a client may still report as applied: applying a repair changes its files,
+ * which drops it, before the client runs the action's command that says so.
+ */
+const RETIRED_REPAIRS = 32;
 
 /** How many recent texts keep their hash: the open buffers a burst of code-action requests looks at. */
 const RECENT_HASHES = 8;
@@ -55,6 +65,7 @@ export function hashText(text: string): string {
  */
 export class RepairCache {
   private readonly repairs = new Map<string, CachedRepair>();
+  private readonly retired = new Map<string, CachedRepair>();
 
   /** Stores a job's repairs; returns the paths whose cached repairs changed (their diagnostics need republishing). */
   replace(repairs: readonly CachedRepair[]): Set<string> {
@@ -62,7 +73,7 @@ export class RepairCache {
     for (const [id, repair] of this.repairs) {
       if (repair.files.some((f) => touched.has(f.path))) {
         for (const f of repair.files) touched.add(f.path);
-        this.repairs.delete(id);
+        this.drop(id, repair);
       }
     }
     for (const repair of repairs) this.repairs.set(repair.id, repair);
@@ -71,6 +82,18 @@ export class RepairCache {
 
   get(id: string): CachedRepair | undefined {
     return this.repairs.get(id);
+  }
+
+  /** A repair by id, also among the last ones dropped (a repair just applied is dropped by its own edit). */
+  recent(id: string): CachedRepair | undefined {
+    return this.repairs.get(id) ?? this.retired.get(id);
+  }
+
+  private drop(id: string, repair: CachedRepair): void {
+    this.repairs.delete(id);
+    this.retired.delete(id);
+    this.retired.set(id, repair);
+    if (this.retired.size > RETIRED_REPAIRS) this.retired.delete(this.retired.keys().next().value!);
   }
 
   forFile(path: string): CachedRepair[] {
@@ -87,7 +110,7 @@ export class RepairCache {
     for (const [id, repair] of this.repairs) {
       const file = repair.files.find((f) => f.path === path);
       if (file && file.baseHash !== (hash ??= hashText(currentText))) {
-        this.repairs.delete(id);
+        this.drop(id, repair);
         for (const f of repair.files) affected.add(f.path);
       }
     }

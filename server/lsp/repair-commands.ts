@@ -3,6 +3,7 @@ import { languageForPath } from "../../grammars/languages.js";
 import { parseConfig, type Config } from "../core/config-schema.js";
 import type { ShardSpec } from "../pipeline/shard.js";
 import type { Hunk } from "../core/types.js";
+import { AppliedRepairs } from "./applied-repairs.js";
 import { repairEdit } from "./code-actions.js";
 import { runRepairEngine } from "./engine-adapter.js";
 import type { JobOutcome } from "./jobs.js";
@@ -53,9 +54,16 @@ export class RepairCommands {
   /** Reports of finished repair jobs, for `repair/report`; the newest few are kept. */
   readonly reports = new Map<string, JobReport>();
   private readonly permission: TestPermission;
+  private readonly applied: AppliedRepairs;
 
   constructor(private readonly server: RepairServer) {
     this.permission = new TestPermission(server.connection);
+    this.applied = new AppliedRepairs({
+      logger: server.logger,
+      recentRepair: (id) => server.cache.recent(id),
+      currentFile: (path) => server.currentFile(path),
+      folderOf: (path) => server.folders.folderOf(path),
+    });
   }
 
   execute(command: string, args: readonly unknown[]): unknown {
@@ -80,6 +88,12 @@ export class RepairCommands {
       }
       case COMMANDS.status:
         return { ...this.server.jobs.status(), configProblems: this.server.configProblems };
+      case COMMANDS.repairApplied: {
+        const ids = isObject(first) ? first.repairIds : undefined;
+        if (!Array.isArray(ids) || ids.length > 100 || !ids.every((id) => typeof id === "string"))
+          throw invalid("repair.applied needs { repairIds: string[] } (at most 100)");
+        return this.applied.remember(ids).then((results) => ({ results }));
+      }
       default:
         throw invalid(`unknown command: ${command}`);
     }
@@ -231,5 +245,6 @@ export class RepairCommands {
     const result = await this.server.connection.workspace.applyEdit({ label: `Repair: ${best.description}`, edit });
     if (!result.applied)
       this.server.logger.warn(`the client did not apply the repair: ${result.failureReason ?? "no reason given"}`);
+    else if (repair) await this.applied.remember([repair.id]);
   }
 }
