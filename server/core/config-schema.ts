@@ -120,6 +120,12 @@ export const SETTINGS = {
     "Model calls each strategy may make per repair task (0 turns the strategies off); their patches count against repair.maxValidations.",
   ),
 
+  "ollama.executionValues": setting(
+    z.boolean(),
+    true,
+    "Before the chat strategies, run the first failing test once more to record the values of the names read on the suspicious lines (Python with pytest), and show them in their prompts; one extra test run per task, no model call.",
+  ),
+
   "memory.gitHistory": setting(
     z.boolean(),
     true,

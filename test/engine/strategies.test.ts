@@ -393,3 +393,41 @@ test("feedback rounds show the tried candidate's own failure message, not the un
   expect(report.status).toBe("fixed");
   expect(report.patches[0]!.generators).toContain("ollama-feedback");
 }, 60_000);
+
+test("execution values: the prompt shows what the buggy line read in the failing test; a secret-looking value never reaches the model", async () => {
+  // The token is built at run time, so no source line holds it: only the values and the failure message could leak it.
+  writeFiles(root, {
+    "auth.py": 'def header(user, token):\n    sep = " "\n    return "Bearer" + sep + token + user\n',
+    "test_auth.py":
+      'from auth import header\n\n\ndef test_header():\n    tail = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"\n    assert header("bo", "ghp_" + tail) == "Bearer bo"\n',
+  });
+  const { chats, logs } = await repair(
+    (messages) => {
+      const user = lastUser(messages);
+      if (user.includes(PER_HUNK)) return fenced(['    return "Bearer" + user']);
+      if (user.includes("Do not write code yet")) return "Drop the token.";
+      return "No.";
+    },
+    { "ollama.strategies": ["function"], "ollama.strategyCalls": 2, "repair.maxValidations": 6 },
+  );
+  expect(logs.some((l) => /^execution values: \d+ line runs recorded from test_auth\.py::test_header$/.test(l))).toBe(
+    true,
+  );
+  const prompt = chats.map(lastUser).find((u) => u.includes("Do not write code yet"))!;
+  expect(prompt).toContain("while test_auth.py::test_header ran");
+  expect(prompt).toMatch(/auth\.py:3 {2}sep = ' ', token = <masked>, user = 'bo'/);
+  // Neither the recorded value nor the assertion message (which prints the token) carries it to any request.
+  expect(JSON.stringify(server!.requests)).not.toContain("a1B2c3D4e5F6g7H8");
+}, 120_000);
+
+test("execution values are not recorded when ollama.executionValues is off", async () => {
+  writeFiles(root, GREET);
+  const { chats, logs } = await repair(() => "No.", {
+    "ollama.strategies": ["function"],
+    "ollama.strategyCalls": 1,
+    "ollama.executionValues": false,
+    "repair.maxValidations": 6,
+  });
+  expect(logs.filter((l) => l.startsWith("execution values"))).toEqual([]);
+  expect(chats.map(lastUser).some((u) => u.includes("Values read on the suspicious lines"))).toBe(false);
+}, 60_000);

@@ -26,7 +26,7 @@ function opening(ctx: StrategyContext, region: Region): ChatMessage[] {
         "",
         ...regionBlock(region),
         "",
-        ...evidenceBlock(ctx.evidence),
+        ...evidenceBlock(ctx.evidence, ctx.executionValues),
         "",
         "Reply with the whole fixed function in one fenced code block, and nothing else.",
       ].join("\n"),

@@ -29,7 +29,7 @@ export const functionLevelStrategy: Strategy = {
             "",
             ...code,
             "",
-            ...evidenceBlock(ctx.evidence),
+            ...evidenceBlock(ctx.evidence, ctx.executionValues),
             "",
             "In two or three sentences, say what is wrong and how to fix it. Do not write code yet.",
           ].join("\n"),

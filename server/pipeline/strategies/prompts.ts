@@ -16,10 +16,16 @@ export function languageName(region: Region): string {
   return languageById(region.context.language).name;
 }
 
-/** The failing tests and diagnostics as the prompts show them (empty when nothing is known). */
-export function evidenceBlock(evidence: FailureEvidence): string[] {
+/**
+ * The failing tests and diagnostics as the prompts show them, then the execution values the suspicious lines read
+ * (empty when nothing is known).
+ */
+export function evidenceBlock(evidence: FailureEvidence, executionValues: readonly string[] = []): string[] {
   const lines = failureLines(evidence);
-  return lines.length > 0 ? ["What fails:", ...lines] : [];
+  const failures = lines.length > 0 ? ["What fails:", ...lines] : [];
+  return executionValues.length > 0
+    ? [...failures, ...(failures.length > 0 ? [""] : []), ...executionValues]
+    : failures;
 }
 
 /** The patch as removed and added lines, per place, for showing a tried candidate to the model. */

@@ -58,7 +58,7 @@ function describe(ctx: StrategyContext, region: Region): ChatMessage[] {
         "",
         ...regionBlock(region),
         "",
-        ...evidenceBlock(ctx.evidence),
+        ...evidenceBlock(ctx.evidence, ctx.executionValues),
         "",
         "Describe in plain English what the function should do: its inputs, its result and its edge cases, as a " +
           "specification another programmer could implement it from. Follow the tests and the function's name, " +

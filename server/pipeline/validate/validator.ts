@@ -63,6 +63,19 @@ export interface ValidationRecord {
   readonly order: number;
 }
 
+/** A worker's copy with the unmodified texts, lent for a run outside validation (PatchValidator.withUnpatchedCopy). */
+export interface UnpatchedCopy {
+  /** The copy's workspace folder, and its private parent for report files. */
+  readonly root: string;
+  readonly dir: string;
+  /** The user's workspace root, which run output names files against. */
+  readonly displayRoot: string;
+  readonly command: TestCommand;
+  readonly env: Record<string, string>;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
 export interface ValidatorOptions {
   readonly command: TestCommand;
   readonly pool: WorkerPool;
@@ -489,6 +502,25 @@ export class PatchValidator implements Evaluator {
    * Runs fn in a pooled worker whose scratch copy holds `texts`, then restores the copy and returns the worker to
    * the pool whatever happened. Undefined when no worker can be had or the task was cancelled meanwhile.
    */
+  /**
+   * Lends a worker's copy, holding the unmodified texts, to a run of the caller's own (the tracing run of a failing
+   * test that records execution values), with the test command and the environment validation runs get. The run
+   * counts as no validation; undefined when cancelled or when no copy could be had.
+   */
+  async withUnpatchedCopy<T>(fn: (copy: UnpatchedCopy) => Promise<T | undefined>): Promise<T | undefined> {
+    return this.inWorker(new Map(), (worker) =>
+      fn({
+        root: worker.copy.root,
+        dir: worker.copy.dir,
+        displayRoot: this.options.root,
+        command: this.options.command,
+        env: { ...worker.copy.env, ...(this.options.env ?? {}) },
+        timeoutMs: Math.min(this.options.candidateTimeoutMs, Math.max(1000, this.options.deadline - Date.now())),
+        signal: this.options.signal,
+      }),
+    );
+  }
+
   private async inWorker<T>(
     texts: ReadonlyMap<string, string>,
     fn: (worker: Worker) => Promise<T | undefined>,
