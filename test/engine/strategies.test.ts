@@ -74,6 +74,8 @@ async function repair(
       "ollama.host": server.url,
       "ollama.model": CHAT_MODEL.name,
       "ollama.samples": 0,
+      // The tests about execution values turn them on; the others spare the extra run of the failing test.
+      "ollama.executionValues": false,
       ...settings,
     },
     logger,
@@ -392,7 +394,7 @@ test("feedback rounds show the tried candidate's own failure message, not the un
   expect(followUp).not.toContain("'Hello Bo'");
   expect(report.status).toBe("fixed");
   expect(report.patches[0]!.generators).toContain("ollama-feedback");
-}, 60_000);
+}, 120_000);
 
 test("execution values: the prompt shows what the buggy line read in the failing test; a secret-looking value never reaches the model", async () => {
   // The token is built at run time, so no source line holds it: only the values and the failure message could leak it.
@@ -408,7 +410,12 @@ test("execution values: the prompt shows what the buggy line read in the failing
       if (user.includes("Do not write code yet")) return "Drop the token.";
       return "No.";
     },
-    { "ollama.strategies": ["function"], "ollama.strategyCalls": 2, "repair.maxValidations": 6 },
+    {
+      "ollama.strategies": ["function"],
+      "ollama.strategyCalls": 2,
+      "repair.maxValidations": 6,
+      "ollama.executionValues": true,
+    },
   );
   expect(logs.some((l) => /^execution values: \d+ line runs recorded from test_auth\.py::test_header$/.test(l))).toBe(
     true,
