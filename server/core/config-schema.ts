@@ -110,14 +110,20 @@ export const SETTINGS = {
   ),
 
   "ollama.strategies": setting(
-    z.array(z.enum(["feedback", "function", "joint", "mask"])),
+    z.array(z.enum(["feedback", "function", "joint", "mask", "rtt"])),
     ["feedback", "joint", "function", "mask"],
-    "Model strategies run in this order beside the per-hunk candidates: feedback (failing-test feedback rounds), joint (SEARCH/REPLACE for every suspicious place), function (suggestion, then the whole fixed function), mask (fill a masked condition, return or assigned value).",
+    "Model strategies run in this order beside the per-hunk candidates: feedback (failing-test feedback rounds), joint (SEARCH/REPLACE for every suspicious place), function (suggestion, then the whole fixed function), mask (fill a masked condition, return or assigned value), rtt (opt-in round-trip translation: a plain-English description of the function, then the function rewritten from it alone).",
   ),
   "ollama.strategyCalls": setting(
     nonNegativeInt,
     6,
     "Model calls each strategy may make per repair task (0 turns the strategies off); their patches count against repair.maxValidations.",
+  ),
+
+  "ollama.executionValues": setting(
+    z.boolean(),
+    true,
+    "Before the chat strategies, run the first failing test once more to record the values of the names read on the suspicious lines (Python with pytest), and show them in their prompts; one extra test run per task, no model call.",
   ),
 
   "memory.gitHistory": setting(

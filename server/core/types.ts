@@ -84,7 +84,8 @@ export type GeneratorId =
   | "ollama-feedback"
   | "ollama-function"
   | "ollama-joint"
-  | "ollama-mask";
+  | "ollama-mask"
+  | "ollama-rtt";
 
 /** A proposed replacement for a hunk's lines. */
 export interface Candidate {

@@ -3,6 +3,7 @@ import {
   DiagnosticSeverity,
   TextDocumentEdit,
   type CodeAction,
+  type Command,
   type Diagnostic,
   type Range,
   type TextEdit,
@@ -60,7 +61,7 @@ export function isCurrent(repair: CachedRepair, currentFile: (path: string) => C
  * pipeline computes it). Line-granular edits keep columns out of the picture, except at the end of a file that
  * lacks a final line break, where the range ends at the last character (in the negotiated encoding).
  */
-export function lineEdit(document: OpenDocument, edit: CachedEdit): TextEdit {
+export function lineEdit(document: OpenDocument, edit: Omit<CachedEdit, "oldText">): TextEdit {
   const end =
     edit.endLine < document.lineCount
       ? { line: edit.endLine, character: 0 }
@@ -150,7 +151,16 @@ export function repairAction(options: {
   };
   if (options.lazyData) action.data = options.lazyData;
   else if (options.edit) action.edit = options.edit;
+  action.command = appliedCommand([options.repair.id]);
   return action;
+}
+
+/**
+ * The command a repair's code action carries: the client runs it once the edit is applied, which is how the server
+ * learns that the user took the repair (for the repair memory; the server checks the files before believing it).
+ */
+export function appliedCommand(repairIds: readonly string[]): Command {
+  return { title: "Remember the applied repair", command: COMMANDS.repairApplied, arguments: [{ repairIds }] };
 }
 
 /** "Repair here": starts the pipeline for a range (a selection, or a diagnostic from any server) in the background. */
@@ -201,7 +211,8 @@ export function fixAllAction(
 ): CodeAction | undefined {
   const documentChanges: TextDocumentEdit[] = [];
   const changes: Record<string, TextEdit[]> = {};
-  for (const repair of repairsForFixAll(repairs.filter((r) => isCurrent(r, currentFile)))) {
+  const chosen = repairsForFixAll(repairs.filter((r) => isCurrent(r, currentFile)));
+  for (const repair of chosen) {
     const edit = repairEdit(repair, currentFile, versioned);
     for (const change of edit?.documentChanges ?? []) {
       if (!TextDocumentEdit.is(change)) continue;
@@ -216,5 +227,6 @@ export function fixAllAction(
     title: "Apply every validated repair (repair-ls)",
     kind: CODE_ACTION_KINDS.fixAll,
     edit: versioned ? { documentChanges } : { changes },
+    command: appliedCommand(chosen.map((r) => r.id)),
   };
 }

@@ -1,4 +1,6 @@
+import { replaceLineRanges } from "../core/line-text.js";
 import { fixAllFailing, repairHunks, type RepairEnvironment } from "../pipeline/repair.js";
+import { sha256 } from "../pipeline/workspace-files.js";
 import type { RepairPatch, RepairReport } from "../pipeline/report.js";
 import type { Config } from "../core/config-schema.js";
 import type { ShardSpec } from "../pipeline/shard.js";
@@ -87,7 +89,13 @@ export function toCachedRepairs(jobId: string, folder: string, report: RepairRep
     files: patch.files.map((f) => ({
       path: f.file,
       baseHash: f.baseHash,
-      edits: f.edits.map((e) => ({ startLine: e.startLine, endLine: e.endLine, newText: e.newText })),
+      appliedHash: sha256(replaceLineRanges(f.baseText, f.edits)),
+      edits: f.edits.map((e) => ({
+        startLine: e.startLine,
+        endLine: e.endLine,
+        newText: e.newText,
+        oldText: e.oldText,
+      })),
     })),
     passed: patch.validatedTests.passed,
     total: patch.validatedTests.total,

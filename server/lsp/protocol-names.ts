@@ -7,6 +7,8 @@ export const COMMANDS = {
   reindex: "repair.reindex",
   cancel: "repair.cancel",
   status: "repair.status",
+  /** Run by a repair's code action after its edit is applied: { repairIds: string[] }; the repair memory learns it. */
+  repairApplied: "repair.applied",
 } as const;
 
 export const COMMAND_IDS: readonly string[] = Object.values(COMMANDS);

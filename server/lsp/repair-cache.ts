@@ -7,12 +7,16 @@ export interface CachedEdit {
   readonly endLine: number;
   /** The replacement lines, line terminators included ("" deletes the lines). */
   readonly newText: string;
+  /** The lines replaced, line terminators included ("" for an insertion): what the repair memory learns from. */
+  readonly oldText: string;
 }
 
 export interface CachedFilePatch {
   readonly path: string;
   /** Hash of the exact text the patch was computed against: the guard against applying to a changed file. */
   readonly baseHash: string;
+  /** Hash of the text with the repair applied: how the server knows that a client really applied it. */
+  readonly appliedHash: string;
   readonly edits: readonly CachedEdit[];
 }
 
@@ -31,6 +35,12 @@ export interface CachedRepair {
   /** 0 is the best repair of its job; partial patches rank after every repair. */
   readonly rank: number;
 }
+
+/**
+ * Repairs dropped from the cache that a client may still report as applied: applying a repair changes its files,
+ * which drops it, before the client runs the action's command that says so.
+ */
+const RETIRED_REPAIRS = 32;
 
 /** How many recent texts keep their hash: the open buffers a burst of code-action requests looks at. */
 const RECENT_HASHES = 8;
@@ -81,6 +91,12 @@ export class RepairCache {
     maxBytes: MAX_CACHED_REPAIR_BYTES,
     sizeOf: repairBytes,
   });
+  /** The last repairs dropped, bounded the same way: a repair just applied is dropped by its own edit. */
+  private readonly retired = new BoundedCache<string, CachedRepair>({
+    maxEntries: RETIRED_REPAIRS,
+    maxBytes: MAX_CACHED_REPAIR_BYTES / 8,
+    sizeOf: repairBytes,
+  });
 
   /** Stores a job's repairs; returns the paths whose cached repairs changed (their diagnostics need republishing). */
   replace(repairs: readonly CachedRepair[]): Set<string> {
@@ -88,7 +104,7 @@ export class RepairCache {
     for (const repair of [...this.repairs.values()]) {
       if (repair.files.some((f) => touched.has(f.path))) {
         for (const f of repair.files) touched.add(f.path);
-        this.repairs.delete(repair.id);
+        this.drop(repair);
       }
     }
     for (const repair of repairs) this.repairs.set(repair.id, repair);
@@ -97,6 +113,16 @@ export class RepairCache {
 
   get(id: string): CachedRepair | undefined {
     return this.repairs.get(id);
+  }
+
+  /** A repair by id, also among the last ones dropped (a repair just applied is dropped by its own edit). */
+  recent(id: string): CachedRepair | undefined {
+    return this.repairs.get(id) ?? this.retired.get(id);
+  }
+
+  private drop(repair: CachedRepair): void {
+    this.repairs.delete(repair.id);
+    this.retired.set(repair.id, repair);
   }
 
   forFile(path: string): CachedRepair[] {
@@ -113,7 +139,7 @@ export class RepairCache {
     for (const repair of [...this.repairs.values()]) {
       const file = repair.files.find((f) => f.path === path);
       if (file && file.baseHash !== (hash ??= hashText(currentText))) {
-        this.repairs.delete(repair.id);
+        this.drop(repair);
         for (const f of repair.files) affected.add(f.path);
       }
     }

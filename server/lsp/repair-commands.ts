@@ -4,6 +4,7 @@ import { BoundedCache, textBytes } from "../../index/bounded-cache.js";
 import { parseConfig, type Config } from "../core/config-schema.js";
 import type { ShardSpec } from "../pipeline/shard.js";
 import type { Hunk } from "../core/types.js";
+import { AppliedRepairs } from "./applied-repairs.js";
 import { repairEdit } from "./code-actions.js";
 import { runRepairEngine } from "./engine-adapter.js";
 import type { JobOutcome } from "./jobs.js";
@@ -59,9 +60,16 @@ export class RepairCommands {
     sizeOf: (report) => textBytes(JSON.stringify(report)),
   });
   private readonly permission: TestPermission;
+  private readonly applied: AppliedRepairs;
 
   constructor(private readonly server: RepairServer) {
     this.permission = new TestPermission(server.connection);
+    this.applied = new AppliedRepairs({
+      logger: server.logger,
+      recentRepair: (id) => server.cache.recent(id),
+      currentFile: (path) => server.currentFile(path),
+      folderOf: (path) => server.folders.folderOf(path),
+    });
   }
 
   execute(command: string, args: readonly unknown[]): unknown {
@@ -90,6 +98,12 @@ export class RepairCommands {
           configProblems: this.server.configProblems,
           configIssues: this.server.configIssues,
         };
+      case COMMANDS.repairApplied: {
+        const ids = isObject(first) ? first.repairIds : undefined;
+        if (!Array.isArray(ids) || ids.length > 100 || !ids.every((id) => typeof id === "string"))
+          throw invalid("repair.applied needs { repairIds: string[] } (at most 100)");
+        return this.applied.remember(ids).then((results) => ({ results }));
+      }
       default:
         throw invalid(`unknown command: ${command}`);
     }
@@ -239,5 +253,6 @@ export class RepairCommands {
     const result = await this.server.connection.workspace.applyEdit({ label: `Repair: ${best.description}`, edit });
     if (!result.applied)
       this.server.logger.warn(`the client did not apply the repair: ${result.failureReason ?? "no reason given"}`);
+    else if (repair) await this.applied.remember([repair.id]);
   }
 }

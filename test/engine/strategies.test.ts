@@ -71,6 +71,8 @@ async function repair(
       "ollama.host": server.url,
       "ollama.model": CHAT_MODEL.name,
       "ollama.samples": 0,
+      // The tests about execution values turn them on; the others spare the extra run of the failing test.
+      "ollama.executionValues": false,
       ...settings,
     },
     logger,
@@ -328,4 +330,108 @@ test("mask filling asks in chat when the model's template renders no suffix (no 
   expect(report.status).toBe("fixed");
   expect(report.patches[0]!.generators).toContain("ollama-mask");
   expect(server!.requests.filter((r) => r.path === "/api/generate" && "suffix" in r.body)).toEqual([]);
+}, 60_000);
+
+test("round-trip translation: a plain-English description, then the function written anew from it alone", async () => {
+  // Upper-case vowels count too: the fix needs new code, which no template writes.
+  writeFiles(root, {
+    "vowels.py":
+      'def count_vowels(text):\n    n = 0\n    for ch in text:\n        if ch in "aeiou":\n            n += 1\n    return n\n',
+    "test_vowels.py":
+      'from vowels import count_vowels\n\n\ndef test_count_vowels():\n    assert count_vowels("AbE") == 2\n',
+  });
+  const SPEC = "Counts the vowels of text, upper case or lower case alike.";
+  const rewrites: Messages[] = [];
+  const { report, logs } = await repair(
+    (messages) => {
+      const user = lastUser(messages);
+      if (user.includes(PER_HUNK)) return fenced(["            n += 2"]);
+      if (user.includes("plain English") && user.includes("Do not write code")) return SPEC;
+      if (user.includes("from this specification")) {
+        rewrites.push(messages);
+        if (user.includes(SPEC) && user.includes("def count_vowels(text):"))
+          return fenced(["def count_vowels(text):", '    return sum(1 for ch in text.lower() if ch in "aeiou")']);
+      }
+      return "No.";
+    },
+    { "ollama.strategies": ["rtt"] },
+  );
+  expect(report.status).toBe("fixed");
+  const patch = report.patches[0]!;
+  expect(patch.generators).toContain("ollama-rtt");
+  expect(patch.diff).toContain('+    return sum(1 for ch in text.lower() if ch in "aeiou")');
+  // The second step is a new conversation that shows the description and the signature, never the old body.
+  expect(rewrites[0]!.map((m) => m.role)).toEqual(["system", "user"]);
+  expect(lastUser(rewrites[0]!)).not.toContain("n += 1");
+  expect(spending(logs, "rtt")).toEqual({ calls: 2, validations: 1 });
+}, 60_000);
+
+test("rtt is opt-in: the default strategies do not include it", () => {
+  expect(defaultConfig()["ollama.strategies"]).not.toContain("rtt");
+  expect(parseConfig({ "ollama.strategies": ["rtt"] }).problems).toEqual([]);
+});
+
+test("feedback rounds show the tried candidate's own failure message, not the unmodified code's", async () => {
+  writeFiles(root, GREET);
+  const { report, chats } = await repair(
+    (messages) => {
+      const user = lastUser(messages);
+      if (user.includes(PER_HUNK)) return fenced(['    return "Hello, " + name']);
+      // Only the candidate's own run printed its actual value ('Hello, Bo'); the baseline printed 'Hello Bo'.
+      if (user.includes("not correct yet") && user.includes("'Hello, Bo'"))
+        return fenced(["def greet(name):", '    return "Hello, " + name + "!"']);
+      return fenced(["def greet(name):", '    return "Hey " + name']);
+    },
+    { "ollama.strategies": ["feedback"], "repair.stopAfterPlausible": 1 },
+  );
+  const followUp = chats
+    .map(lastUser)
+    .find((u) => u.includes("not correct yet") && u.includes('+    return "Hello, "'));
+  expect(followUp).toContain("'Hello, Bo'");
+  expect(followUp).not.toContain("'Hello Bo'");
+  expect(report.status).toBe("fixed");
+  expect(report.patches[0]!.generators).toContain("ollama-feedback");
+}, 120_000);
+
+test("execution values: the prompt shows what the buggy line read in the failing test; a secret-looking value never reaches the model", async () => {
+  // The token is built at run time, so no source line holds it: only the values and the failure message could leak it.
+  writeFiles(root, {
+    "auth.py": 'def header(user, token):\n    sep = " "\n    return "Bearer" + sep + token + user\n',
+    "test_auth.py":
+      'from auth import header\n\n\ndef test_header():\n    tail = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"\n    assert header("bo", "ghp_" + tail) == "Bearer bo"\n',
+  });
+  const { chats, logs } = await repair(
+    (messages) => {
+      const user = lastUser(messages);
+      if (user.includes(PER_HUNK)) return fenced(['    return "Bearer" + user']);
+      if (user.includes("Do not write code yet")) return "Drop the token.";
+      return "No.";
+    },
+    {
+      "ollama.strategies": ["function"],
+      "ollama.strategyCalls": 2,
+      "repair.maxValidations": 6,
+      "ollama.executionValues": true,
+    },
+  );
+  expect(logs.some((l) => /^execution values: \d+ line runs recorded from test_auth\.py::test_header$/.test(l))).toBe(
+    true,
+  );
+  const prompt = chats.map(lastUser).find((u) => u.includes("Do not write code yet"))!;
+  expect(prompt).toContain("while test_auth.py::test_header ran");
+  expect(prompt).toMatch(/auth\.py:3 {2}sep = ' ', token = <masked>, user = 'bo'/);
+  // Neither the recorded value nor the assertion message (which prints the token) carries it to any request.
+  expect(JSON.stringify(server!.requests)).not.toContain("a1B2c3D4e5F6g7H8");
+}, 120_000);
+
+test("execution values are not recorded when ollama.executionValues is off", async () => {
+  writeFiles(root, GREET);
+  const { chats, logs } = await repair(() => "No.", {
+    "ollama.strategies": ["function"],
+    "ollama.strategyCalls": 1,
+    "ollama.executionValues": false,
+    "repair.maxValidations": 6,
+  });
+  expect(logs.filter((l) => l.startsWith("execution values"))).toEqual([]);
+  expect(chats.map(lastUser).some((u) => u.includes("Values read on the suspicious lines"))).toBe(false);
 }, 60_000);

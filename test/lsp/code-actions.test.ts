@@ -46,7 +46,8 @@ describe("repairEdit", () => {
       {
         path: "/w/a.py",
         baseHash: hashText(text),
-        edits: [{ startLine: 1, endLine: 2, newText: "    return x < 1\n" }],
+        appliedHash: hashText("def f(x):\n    return x < 1\n"),
+        edits: [{ startLine: 1, endLine: 2, newText: "    return x < 1\n", oldText: "    return x <= 1\n" }],
       },
     ],
     passed: 12,
@@ -133,7 +134,14 @@ describe("source.fixAll.repair-ls", () => {
     id: "r1",
     folder: "/w",
     description: "a",
-    files: [{ path: "/w/a.py", baseHash: hashText(text), edits: [{ startLine: 0, endLine: 1, newText: "a = 0\n" }] }],
+    files: [
+      {
+        path: "/w/a.py",
+        baseHash: hashText(text),
+        appliedHash: hashText("a = 0\nb = 2\nc = 3\n"),
+        edits: [{ startLine: 0, endLine: 1, newText: "a = 0\n", oldText: "a = 1\n" }],
+      },
+    ],
     passed: 3,
     total: 3,
     verdict: "repair",
@@ -146,14 +154,14 @@ describe("source.fixAll.repair-ls", () => {
     ...base,
     id: "r3",
     rank: 2,
-    files: [{ ...base.files[0]!, edits: [{ startLine: 2, endLine: 3, newText: "c = 0\n" }] }],
+    files: [{ ...base.files[0]!, edits: [{ startLine: 2, endLine: 3, newText: "c = 0\n", oldText: "c = 3\n" }] }],
   };
   const partial: CachedRepair = {
     ...other,
     id: "r4",
     rank: 3,
     verdict: "partial",
-    files: [{ ...base.files[0]!, edits: [{ startLine: 1, endLine: 2, newText: "b = 0\n" }] }],
+    files: [{ ...base.files[0]!, edits: [{ startLine: 1, endLine: 2, newText: "b = 0\n", oldText: "b = 2\n" }] }],
   };
 
   test("applies every validated repair that does not overlap a better one, and no partial patch", () => {

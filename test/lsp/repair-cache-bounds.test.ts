@@ -6,7 +6,14 @@ function repair(id: string, path: string, text: string, newText = "x = 1\n"): Ca
     id,
     folder: "/w",
     description: `repair ${id}`,
-    files: [{ path, baseHash: hashText(text), edits: [{ startLine: 0, endLine: 1, newText }] }],
+    files: [
+      {
+        path,
+        baseHash: hashText(text),
+        edits: [{ startLine: 0, endLine: 1, newText, oldText: text }],
+        appliedHash: hashText(newText),
+      },
+    ],
     passed: 1,
     total: 1,
     verdict: "repair",

@@ -8,6 +8,7 @@ export const SERVER_COMMANDS = {
   reindex: "repair.reindex",
   cancel: "repair.cancel",
   status: "repair.status",
+  repairApplied: "repair.applied",
 } as const;
 
 export const CONFIG_SECTION = "repairLs";

@@ -2,9 +2,9 @@ import type { Patch } from "../combine/patch.js";
 import type { ChatMessage } from "../generate/ollama/chat-session.js";
 import { oracleFailing } from "../report.js";
 import type { ValidationRecord } from "../validate/validator.js";
-import { patchOf } from "./line-edits.js";
 import { evidenceBlock, languageName, outcomeFeedback, patchDiff, regionBlock } from "./prompts.js";
-import { fencedCode, patchedLines, patchWithin, regionEdits, type Region } from "./region.js";
+import { patchedLines, patchWithin, type Region } from "./region.js";
+import { validateRewrite } from "./rewrite.js";
 import { STRATEGY_SYSTEM_PROMPT, type Strategy, type StrategyContext } from "./strategy.js";
 
 /** Failed candidates of the earlier phases that seed the search tree (the best by test outcome). */
@@ -27,7 +27,7 @@ function opening(ctx: StrategyContext, region: Region): ChatMessage[] {
         "",
         ...regionBlock(region),
         "",
-        ...evidenceBlock(ctx.evidence),
+        ...evidenceBlock(ctx.evidence, ctx.executionValues),
         "",
         "Reply with the whole fixed function in one fenced code block, and nothing else.",
       ].join("\n"),
@@ -115,15 +115,8 @@ export const feedbackStrategy: Strategy = {
   },
 };
 
-async function validateAnswer(
-  ctx: StrategyContext,
-  region: Region,
-  answer: string,
-): Promise<ValidationRecord | undefined> {
-  const lines = fencedCode(answer);
-  const edits = lines && regionEdits(region, lines);
-  if (!edits) return undefined;
-  return ctx.validate(patchOf(edits, "ollama-feedback", `after test feedback (${ctx.session.model})`, 0.85));
+function validateAnswer(ctx: StrategyContext, region: Region, answer: string): Promise<ValidationRecord | undefined> {
+  return validateRewrite(ctx, region, answer, "ollama-feedback", "after test feedback", 0.85);
 }
 
 /** Once a repair is found: one more turn asking for a different correct version, to give ranking a choice. */

@@ -1,7 +1,6 @@
 import type { ChatMessage } from "../generate/ollama/chat-session.js";
-import { patchOf } from "./line-edits.js";
 import { evidenceBlock, languageName, regionBlock } from "./prompts.js";
-import { fencedCode, regionEdits } from "./region.js";
+import { validateRewrite } from "./rewrite.js";
 import { STRATEGY_SYSTEM_PROMPT, type Strategy, type StrategyContext } from "./strategy.js";
 
 /** Whole-function answers asked per suggestion: the greedy one, then samples while the budget lasts. */
@@ -30,7 +29,7 @@ export const functionLevelStrategy: Strategy = {
             "",
             ...code,
             "",
-            ...evidenceBlock(ctx.evidence),
+            ...evidenceBlock(ctx.evidence, ctx.executionValues),
             "",
             "In two or three sentences, say what is wrong and how to fix it. Do not write code yet.",
           ].join("\n"),
@@ -49,16 +48,7 @@ export const functionLevelStrategy: Strategy = {
       for (let seed = 0; seed < FUNCTIONS_PER_SUGGESTION && !ctx.done(); seed++) {
         const answer = await ctx.session.ask(write, ctx.calls, ctx.signal, seed);
         if (answer === undefined) break;
-        const lines = fencedCode(answer);
-        const edits = lines && regionEdits(region, lines);
-        if (!edits) {
-          ctx.logger.debug(`strategy function: no usable function in the answer for ${region.path}`);
-          continue;
-        }
-        const places = edits.length === 1 ? "1 place" : `${edits.length} places`;
-        const record = await ctx.validate(
-          patchOf(edits, "ollama-function", `rewritten function (${ctx.session.model}, ${places})`, 0.8),
-        );
+        const record = await validateRewrite(ctx, region, answer, "ollama-function", "rewritten function", 0.8);
         if (record?.outcome.kind === "plausible") break;
       }
     }

@@ -42,7 +42,7 @@ export const jointStrategy: Strategy = {
           "The tests fail because of a bug somewhere in the code below; it may need changes in several places.",
           "",
           ...ctx.regions.flatMap((r) => [...regionBlock(r), ""]),
-          ...evidenceBlock(ctx.evidence),
+          ...evidenceBlock(ctx.evidence, ctx.executionValues),
           "",
           ...FORMAT,
         ].join("\n"),

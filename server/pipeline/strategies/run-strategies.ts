@@ -6,7 +6,9 @@ import { feedbackStrategy } from "./feedback.js";
 import { functionLevelStrategy } from "./function-level.js";
 import { jointStrategy } from "./joint.js";
 import { maskFillingStrategy } from "./mask-filling.js";
+import { executionValueLines, recordExecutionValues } from "../localise/execution-values.js";
 import { regionsOf } from "./region.js";
+import { roundTripStrategy } from "./round-trip.js";
 import type { Strategy, StrategyId } from "./strategy.js";
 import { errorMessage } from "../../core/error-message.js";
 import type { SearchOptions } from "../search.js";
@@ -19,6 +21,7 @@ export const STRATEGIES: { readonly [K in StrategyId]: Strategy } = {
   function: functionLevelStrategy,
   joint: jointStrategy,
   mask: maskFillingStrategy,
+  rtt: roundTripStrategy,
 };
 
 /** What the strategies need: the search's own inputs, less its candidate source and validation cap, plus a share. */
@@ -59,6 +62,9 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
   }
   const regions = regionsOf(contexts);
   const ids = [...new Set(config["ollama.strategies"])];
+  const executionValues = ids.some((id) => STRATEGIES[id].needsChat && session.canChat)
+    ? await executionValuesFor(options, contexts)
+    : [];
   const spending: StrategySpending[] = [];
   for (const [index, id] of ids.entries()) {
     if (signal.aborted || validator.budgetSpent() || validator.plausibleCount >= config["repair.stopAfterPlausible"])
@@ -77,6 +83,7 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
       await strategy.run({
         regions,
         evidence: options.evidence,
+        executionValues,
         session,
         calls,
         config,
@@ -104,4 +111,30 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
     progress.report(`Strategy ${id}: ${spent.validations} validated, ${spent.plausible} plausible`);
   }
   return spending;
+}
+
+/**
+ * The values the suspicious lines read while the first failing test ran, as prompt lines: one extra run of that
+ * test in a validation copy (ollama.executionValues; Python under pytest). Empty when off, unsupported or failed.
+ */
+async function executionValuesFor(options: StrategyRunOptions, contexts: readonly HunkContext[]): Promise<string[]> {
+  const test = options.evidence.failingTests[0]?.name;
+  if (!options.config["ollama.executionValues"] || test === undefined || options.validator.done()) return [];
+  const lines = new Map<string, number[]>();
+  for (const { hunk } of contexts) {
+    const numbers = lines.get(hunk.file) ?? [];
+    for (let line = hunk.startLine; line < Math.max(hunk.endLine, hunk.startLine + 1); line++) numbers.push(line);
+    lines.set(hunk.file, numbers);
+  }
+  options.progress.report(`Recording the values the suspicious lines read in ${test}`);
+  try {
+    const values = await options.validator.withUnpatchedCopy((copy) => recordExecutionValues(copy, test, lines));
+    options.logger.info(
+      `execution values: ${values ? `${values.hits.length} line runs recorded` : "none recorded"} from ${test}`,
+    );
+    return executionValueLines(values);
+  } catch (error) {
+    options.logger.warn(`execution values: not recorded: ${errorMessage(error)}`);
+    return [];
+  }
 }

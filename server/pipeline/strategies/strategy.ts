@@ -12,6 +12,8 @@ export interface StrategyContext {
   /** The code around the suspicious hunks, most suspicious first, one region per function. */
   readonly regions: readonly Region[];
   readonly evidence: FailureEvidence;
+  /** The values the suspicious lines read while a failing test ran, as prompt lines (empty when none were recorded). */
+  readonly executionValues: readonly string[];
   readonly session: ChatSession;
   /** Model calls this strategy may still make. */
   readonly calls: CallBudget;

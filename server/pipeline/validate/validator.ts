@@ -21,6 +21,22 @@ import { sha256 } from "../workspace-files.js";
 import type { Worker, WorkerPool } from "./pool.js";
 import { errorMessage } from "../../core/error-message.js";
 
+/** Failure messages a validation record keeps: the first few still-failing tests, each clipped. */
+const MAX_KEPT_MESSAGES = 3;
+const MAX_KEPT_MESSAGE_CHARS = 2_000;
+
+/** The candidate run's messages of the named failing tests, bounded in count and length. */
+function failureMessagesOf(run: TestRunResult | undefined, names: readonly string[]): Map<string, string> {
+  const messages = new Map<string, string>();
+  if (!run) return messages;
+  for (const name of names) {
+    if (messages.size >= MAX_KEPT_MESSAGES) break;
+    const message = run.tests.find((t) => t.name === name && t.status === "failed")?.message.trim() ?? "";
+    if (message !== "") messages.set(name, message.slice(0, MAX_KEPT_MESSAGE_CHARS));
+  }
+  return messages;
+}
+
 /** What one validation established about a patch. */
 export interface ValidationRecord {
   readonly key: string;
@@ -31,6 +47,11 @@ export interface ValidationRecord {
   readonly outcome: CandidateOutcome;
   /** Oracle tests still failing. */
   readonly stillFailing: readonly string[];
+  /**
+   * What the candidate's own run printed for the oracle tests it still fails (test name -> message, bounded), for
+   * the model's feedback rounds; empty when the tests did not run or the runner gave no messages.
+   */
+  readonly failureMessages: ReadonlyMap<string, string>;
   /** The full suite's result compared with the baseline, when the full suite ran. */
   readonly full?: SuiteComparison;
   /** What the patch is by the one definition (verdict.ts); undefined while the full suite has not judged it. */
@@ -40,6 +61,19 @@ export interface ValidationRecord {
   readonly generators: Set<GeneratorId>;
   /** Order of validation, for stable output. */
   readonly order: number;
+}
+
+/** A worker's copy with the unmodified texts, lent for a run outside validation (PatchValidator.withUnpatchedCopy). */
+export interface UnpatchedCopy {
+  /** The copy's workspace folder, and its private parent for report files. */
+  readonly root: string;
+  readonly dir: string;
+  /** The user's workspace root, which run output names files against. */
+  readonly displayRoot: string;
+  readonly command: TestCommand;
+  readonly env: Record<string, string>;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
 }
 
 export interface ValidatorOptions {
@@ -245,7 +279,7 @@ export class PatchValidator implements Evaluator {
     texts: ReadonlyMap<string, string>,
     outcome: CandidateOutcome,
     started: number,
-    extra: { stillFailing: readonly string[]; full?: ValidationRecord["full"] },
+    extra: { stillFailing: readonly string[]; full?: ValidationRecord["full"]; run?: TestRunResult },
   ): ValidationRecord {
     const record: ValidationRecord = {
       key,
@@ -254,6 +288,7 @@ export class PatchValidator implements Evaluator {
       phase: this.phase,
       outcome,
       stillFailing: extra.stillFailing,
+      failureMessages: failureMessagesOf(extra.run, extra.stillFailing),
       ...(extra.full ? { full: extra.full, verdict: verdictOf(this.options.baseline, extra.full) } : {}),
       seconds: (performance.now() - started) / 1000,
       generators: new Set(patch.map((p) => p.candidate.generator)),
@@ -301,8 +336,10 @@ export class PatchValidator implements Evaluator {
     started: number,
   ): Promise<ValidationRecord | undefined> {
     const oracleNames = this.options.baseline.oracle.map((t) => t.name);
-    const judged = (outcome: CandidateOutcome, extra: { stillFailing: readonly string[]; full?: SuiteComparison }) =>
-      this.finish(key, patch, texts, outcome, started, extra);
+    const judged = (
+      outcome: CandidateOutcome,
+      extra: { stillFailing: readonly string[]; full?: SuiteComparison; run?: TestRunResult },
+    ) => this.finish(key, patch, texts, outcome, started, extra);
     const { oracle } = this.options.baseline;
     // Where the runner can, the rest of the suite runs likeliest-to-break first and stops at the first regression;
     // runners that can also run the failing tests first in the same run do both in one (one process, one
@@ -321,7 +358,10 @@ export class PatchValidator implements Evaluator {
     if (first.kind !== "completed") return judged(runFailure(first), { stillFailing: oracleNames });
     const failing = oracleStillFailing(oracle, first);
     if (failing.length > 0) {
-      return judged({ kind: "failing-tests", count: failing.length, regressions: 0 }, { stillFailing: failing });
+      return judged(
+        { kind: "failing-tests", count: failing.length, regressions: 0 },
+        { stillFailing: failing, run: first },
+      );
     }
     // The failing tests pass: the rest of the suite decides between a repair and a patch that breaks other tests.
     if (ordered) {
@@ -333,7 +373,7 @@ export class PatchValidator implements Evaluator {
         // patch that breaks a test is neither a repair nor a partial patch).
         return judged(
           { kind: "failing-tests", count: broken.length, regressions: broken.length },
-          { stillFailing: oracleStillFailing(this.options.baseline.oracle, run) },
+          { stillFailing: oracleStillFailing(this.options.baseline.oracle, run), run },
         );
       }
       const comparison = compareWithBaseline(this.options.baseline, run);
@@ -350,7 +390,7 @@ export class PatchValidator implements Evaluator {
       const count = comparison.regressions.length + comparison.stillFailing.length;
       return judged(
         { kind: "failing-tests", count, regressions: comparison.regressions.length },
-        { stillFailing: comparison.stillFailing, full: comparison },
+        { stillFailing: comparison.stillFailing, full: comparison, run: full },
       );
     }
     return judged({ kind: "plausible" }, { stillFailing: [], full: comparison });
@@ -405,6 +445,7 @@ export class PatchValidator implements Evaluator {
     return {
       ...record,
       stillFailing: comparison.stillFailing,
+      failureMessages: failureMessagesOf(full, comparison.stillFailing),
       full: comparison,
       verdict: verdictOf(this.options.baseline, comparison),
     };
@@ -449,6 +490,25 @@ export class PatchValidator implements Evaluator {
    * Runs fn in a pooled worker whose scratch copy holds `texts`, then restores the copy and returns the worker to
    * the pool whatever happened. Undefined when no worker can be had or the task was cancelled meanwhile.
    */
+  /**
+   * Lends a worker's copy, holding the unmodified texts, to a run of the caller's own (the tracing run of a failing
+   * test that records execution values), with the test command and the environment validation runs get. The run
+   * counts as no validation; undefined when cancelled or when no copy could be had.
+   */
+  async withUnpatchedCopy<T>(fn: (copy: UnpatchedCopy) => Promise<T | undefined>): Promise<T | undefined> {
+    return this.inWorker(new Map(), (worker) =>
+      fn({
+        root: worker.copy.root,
+        dir: worker.copy.dir,
+        displayRoot: this.options.root,
+        command: this.options.command,
+        env: { ...worker.copy.env, ...(this.options.env ?? {}) },
+        timeoutMs: Math.min(this.options.candidateTimeoutMs, Math.max(1000, this.options.deadline - Date.now())),
+        signal: this.options.signal,
+      }),
+    );
+  }
+
   private async inWorker<T>(
     texts: ReadonlyMap<string, string>,
     fn: (worker: Worker) => Promise<T | undefined>,

@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import type { CommentSyntax } from "../../../../grammars/languages.js";
 import type { FailureEvidence, RetrievedLine } from "../../../core/types.js";
+import { maskSecretLines } from "../../../security/secrets.js";
 
 /**
  * The evidence both prompt styles show the model: failing tests with their messages, diagnostics, and the lines
@@ -19,15 +20,23 @@ function clip(text: string, max: number): string {
   return flat.length > max ? flat.slice(0, max - 1) + "…" : flat;
 }
 
+/**
+ * A test's failure message as a prompt may show it: clipped, and with credential-looking lines emptied (an
+ * assertion message can print a token the test compared).
+ */
+export function promptMessage(message: string, maxChars = MAX_MESSAGE_CHARS): string {
+  return clip(maskSecretLines(message), maxChars);
+}
+
 export function failureLines(evidence: FailureEvidence): string[] {
   const out: string[] = [];
   for (const failure of evidence.failingTests.slice(0, MAX_FAILURES)) {
-    const message = clip(failure.message, MAX_MESSAGE_CHARS).split("\n").slice(0, 4);
+    const message = promptMessage(failure.message).split("\n").slice(0, 4);
     out.push(`Failing test ${failure.name}:`, ...message.map((l) => `  ${l}`));
   }
   for (const diagnostic of evidence.diagnostics.slice(0, MAX_FAILURES)) {
     out.push(
-      `${diagnostic.source ?? "Diagnostic"} at line ${diagnostic.line + 1}: ${clip(diagnostic.message, MAX_MESSAGE_CHARS)}`,
+      `${diagnostic.source ?? "Diagnostic"} at line ${diagnostic.line + 1}: ${promptMessage(diagnostic.message)}`,
     );
   }
   return out;

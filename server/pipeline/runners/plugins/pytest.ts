@@ -18,7 +18,7 @@ function pluginDir(): string {
 }
 
 /** PYTHONPATH with the plugin's folder first (once), keeping whatever the run or the user already had. */
-function pythonPathWithPlugin(current: string | undefined): string {
+export function pythonPathWithPlugin(current: string | undefined): string {
   const parts = (current ?? process.env.PYTHONPATH ?? "").split(":").filter(Boolean);
   return [pluginDir(), ...parts.filter((p) => p !== pluginDir())].join(":");
 }
