@@ -1,6 +1,4 @@
 import { existsSync, lstatSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { IgnoreRules } from "../../index/ignore-rules.js";
@@ -15,15 +13,13 @@ import { walkWorkspace } from "../../index/walk.js";
 import { ScratchCopy } from "../../server/pipeline/validate/scratch.js";
 import { listWorkspaceFiles } from "../../server/pipeline/workspace-files.js";
 import { makeTempWorkspace, type TempWorkspace } from "../support/index-workspace.js";
+import { tempDir } from "../support/temp.js";
 
 let workspace: TempWorkspace | undefined;
-let scratchParent: string | undefined;
 
 afterEach(async () => {
   await workspace?.remove();
   workspace = undefined;
-  if (scratchParent) await rm(scratchParent, { recursive: true, force: true });
-  scratchParent = undefined;
 });
 
 /** One Python file in every folder the policy knows by name, plus a source file that every walk keeps. */
@@ -61,8 +57,7 @@ describe("the one skip policy", () => {
 
   it("makes the scratch copy skip the same never-walked folders and differ only by its options", async () => {
     workspace = await workspaceWithEveryKnownFolder();
-    scratchParent = await mkdtemp(join(tmpdir(), "repair-ls-policy-"));
-    const copy = await ScratchCopy.create(workspace.root, { root: scratchParent });
+    const copy = await ScratchCopy.create(workspace.root, { root: tempDir("repair-ls-policy-") });
     try {
       for (const name of NEVER_WALKED) {
         expect(existsSync(join(copy.root, name)), name).toBe(false);
