@@ -113,3 +113,110 @@ test("the plugin's JSON is parsed defensively, and credential-looking values are
   expect(executionValueLines({ test: "t", hits })[1]).toBe("  a.py:2  password = <masked>, n = 4");
   expect(executionValueLines(undefined)).toEqual([]);
 });
+
+// The Node preload (repair_ls_values.mjs) under a real `node --test`: a worker thread debugs the test's process.
+const nodeTest = () => makeCommand("node-test", "node --test", "node:test files", true);
+
+test("a real node --test run records the names a watched line reads, in ESM and CommonJS, without running getters or proxy traps", async () => {
+  writeFiles(root, {
+    "package.json": '{ "type": "module" }\n',
+    "shapes.js": [
+      'import { writeFileSync } from "node:fs";',
+      "",
+      "// Reading either property runs code that leaves a file behind: only the recorder could read them.",
+      'export const box = { w: 2, get touched() { writeFileSync("GETTER_RAN", ""); return 0; } };',
+      'const trap = new Proxy({}, { get() { writeFileSync("TRAP_RAN", ""); return 1; } });',
+      "",
+      "export function scaled(xs, scale) {",
+      "  let t = 0;",
+      "  for (const x of xs) {",
+      "    t += x * scale + box.w * 0 + (trap ? 0 : 1);",
+      "  }",
+      "  return t;",
+      "}",
+      "",
+    ].join("\n"),
+    "count.cjs": "exports.count = function count(words) {\n  const n = words.length;\n  return n + 1;\n};\n",
+    "shapes.test.js": [
+      'import test from "node:test";',
+      'import assert from "node:assert";',
+      'import { createRequire } from "node:module";',
+      'import { scaled } from "./shapes.js";',
+      'const { count } = createRequire(import.meta.url)("./count.cjs");',
+      "",
+      'test("scaled", () => assert.equal(scaled([3, 1, 2, 5], 2) + count(["a", "b"]), 100));',
+      'test("other", () => assert.equal(scaled([7], 1), 7));',
+      "",
+    ].join("\n"),
+  });
+  const values = await recordExecutionValues(
+    copyOf(nodeTest()),
+    "scaled",
+    new Map([
+      [join(root, "shapes.js"), [9]],
+      [join(root, "count.cjs"), [2]],
+    ]),
+  );
+  expect(values?.test).toBe("scaled");
+  // Four iterations, three hits: the preload keeps at most three per line. The test named "other" did not run.
+  expect(values!.hits.map((h) => [h.file, h.line, Object.fromEntries(h.values)])).toEqual([
+    ["shapes.js", 9, { t: "0", x: "3", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
+    ["shapes.js", 9, { t: "6", x: "1", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
+    ["shapes.js", 9, { t: "8", x: "2", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
+    ["count.cjs", 2, { n: "2" }],
+  ]);
+  expect(existsSync(join(root, "GETTER_RAN"))).toBe(false);
+  expect(existsSync(join(root, "TRAP_RAN"))).toBe(false);
+  expect(executionValueLines(values)[1]).toBe(
+    "  shapes.js:10  t = 0, x = 3, scale = 2, box = {w: 2, touched: <getter>}, trap = Proxy(Object)",
+  );
+}, 120_000);
+
+test("node --test: arrays and strings are shown, a credential-looking value is masked, and no hit gives undefined", async () => {
+  writeFiles(root, {
+    "login.mjs": [
+      "export function check(user, words) {",
+      '  const password = "correct-horse-battery-staple";',
+      "  return user.length > words.length && password.length > 3;",
+      "}",
+      "export function unused(y) {",
+      "  return y * 2;",
+      "}",
+      "",
+    ].join("\n"),
+    "login.test.mjs": [
+      'import test from "node:test";',
+      'import assert from "node:assert";',
+      'import { check } from "./login.mjs";',
+      'test("check", () => assert.ok(check("al", ["a", "b", "c"])));',
+      "",
+    ].join("\n"),
+  });
+  const values = await recordExecutionValues(copyOf(nodeTest()), "check", new Map([[join(root, "login.mjs"), [2]]]));
+  expect(values!.hits.map((h) => Object.fromEntries(h.values))).toEqual([
+    { user: '"al"', words: '["a", "b", "c"]', password: '"correct-horse-battery-staple"' },
+  ]);
+  expect(executionValueLines(values)[1]).toBe(
+    '  login.mjs:3  user = "al", words = ["a", "b", "c"], password = <masked>',
+  );
+  // The watched line of a function the test never calls: the run completes with nothing to show.
+  expect(
+    await recordExecutionValues(copyOf(nodeTest()), "check", new Map([[join(root, "login.mjs"), [5]]])),
+  ).toBeUndefined();
+}, 120_000);
+
+test("node --test: a test that hangs after the watched line is stopped at the copy's timeout and keeps its hits", async () => {
+  writeFiles(root, {
+    "spin.mjs": "export function spin(limit) {\n  const start = limit * 2;\n  for (;;) {}\n}\n",
+    "spin.test.mjs":
+      'import test from "node:test";\nimport { spin } from "./spin.mjs";\ntest("spin", () => spin(21));\n',
+  });
+  const began = Date.now();
+  const values = await recordExecutionValues(
+    { ...copyOf(nodeTest()), timeoutMs: 4_000 },
+    "spin",
+    new Map([[join(root, "spin.mjs"), [1]]]),
+  );
+  expect(Date.now() - began).toBeLessThan(30_000);
+  expect(values?.hits.map((h) => Object.fromEntries(h.values))).toEqual([{ limit: "21" }]);
+}, 60_000);
