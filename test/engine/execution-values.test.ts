@@ -123,14 +123,15 @@ test("a real node --test run records the names a watched line reads, in ESM and 
     "shapes.js": [
       'import { writeFileSync } from "node:fs";',
       "",
-      "// Reading either property runs code that leaves a file behind: only the recorder could read them.",
+      "// Reading any of these runs code that leaves a file behind: only the recorder could read them.",
       'export const box = { w: 2, get touched() { writeFileSync("GETTER_RAN", ""); return 0; } };',
       'const trap = new Proxy({}, { get() { writeFileSync("TRAP_RAN", ""); return 1; } });',
+      'Object.defineProperty(globalThis, "ambient", { get() { writeFileSync("GLOBAL_RAN", ""); return 1; } });',
       "",
       "export function scaled(xs, scale) {",
       "  let t = 0;",
       "  for (const x of xs) {",
-      "    t += x * scale + box.w * 0 + (trap ? 0 : 1);",
+      "    t += x * scale + box.w * 0 + (trap ? 0 : ambient);",
       "  }",
       "  return t;",
       "}",
@@ -145,7 +146,7 @@ test("a real node --test run records the names a watched line reads, in ESM and 
       'const { count } = createRequire(import.meta.url)("./count.cjs");',
       "",
       'test("scaled", () => assert.equal(scaled([3, 1, 2, 5], 2) + count(["a", "b"]), 100));',
-      'test("other", () => assert.equal(scaled([7], 1), 7));',
+      'test("other", () => assert.equal(count(["z"]), 2));',
       "",
     ].join("\n"),
   });
@@ -153,26 +154,28 @@ test("a real node --test run records the names a watched line reads, in ESM and 
     copyOf(nodeTest()),
     "scaled",
     new Map([
-      [join(root, "shapes.js"), [9]],
+      [join(root, "shapes.js"), [10]],
       [join(root, "count.cjs"), [2]],
     ]),
   );
   expect(values?.test).toBe("scaled");
-  // Four iterations, three hits: the preload keeps at most three per line. The test named "other" did not run.
+  // Four iterations, three hits: the preload keeps at most three per line. The test named "other" did not run (it
+  // would have added a hit of count.cjs), and the global accessor `ambient` was left out: evaluating it has effects.
   expect(values!.hits.map((h) => [h.file, h.line, Object.fromEntries(h.values)])).toEqual([
-    ["shapes.js", 9, { t: "0", x: "3", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
-    ["shapes.js", 9, { t: "6", x: "1", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
-    ["shapes.js", 9, { t: "8", x: "2", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
+    ["shapes.js", 10, { t: "0", x: "3", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
+    ["shapes.js", 10, { t: "6", x: "1", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
+    ["shapes.js", 10, { t: "8", x: "2", scale: "2", box: "{w: 2, touched: <getter>}", trap: "Proxy(Object)" }],
     ["count.cjs", 2, { n: "2" }],
   ]);
   expect(existsSync(join(root, "GETTER_RAN"))).toBe(false);
   expect(existsSync(join(root, "TRAP_RAN"))).toBe(false);
+  expect(existsSync(join(root, "GLOBAL_RAN"))).toBe(false);
   expect(executionValueLines(values)[1]).toBe(
-    "  shapes.js:10  t = 0, x = 3, scale = 2, box = {w: 2, touched: <getter>}, trap = Proxy(Object)",
+    "  shapes.js:11  t = 0, x = 3, scale = 2, box = {w: 2, touched: <getter>}, trap = Proxy(Object)",
   );
 }, 120_000);
 
-test("node --test: arrays and strings are shown, a credential-looking value is masked, and no hit gives undefined", async () => {
+test("node --test: a nested test is selected, arrays and strings are shown, a credential-looking value is masked, and no hit gives undefined", async () => {
   writeFiles(root, {
     "login.mjs": [
       "export function check(user, words) {",
@@ -185,14 +188,18 @@ test("node --test: arrays and strings are shown, a credential-looking value is m
       "",
     ].join("\n"),
     "login.test.mjs": [
-      'import test from "node:test";',
+      'import { describe, test } from "node:test";',
       'import assert from "node:assert";',
       'import { check } from "./login.mjs";',
-      'test("check", () => assert.ok(check("al", ["a", "b", "c"])));',
+      'describe("login", () => test("check", () => assert.ok(check("al", ["a", "b", "c"]))));',
       "",
     ].join("\n"),
   });
-  const values = await recordExecutionValues(copyOf(nodeTest()), "check", new Map([[join(root, "login.mjs"), [2]]]));
+  const values = await recordExecutionValues(
+    copyOf(nodeTest()),
+    "login > check",
+    new Map([[join(root, "login.mjs"), [2]]]),
+  );
   expect(values!.hits.map((h) => Object.fromEntries(h.values))).toEqual([
     { user: '"al"', words: '["a", "b", "c"]', password: '"correct-horse-battery-staple"' },
   ]);
@@ -201,7 +208,7 @@ test("node --test: arrays and strings are shown, a credential-looking value is m
   );
   // The watched line of a function the test never calls: the run completes with nothing to show.
   expect(
-    await recordExecutionValues(copyOf(nodeTest()), "check", new Map([[join(root, "login.mjs"), [5]]])),
+    await recordExecutionValues(copyOf(nodeTest()), "login > check", new Map([[join(root, "login.mjs"), [5]]])),
   ).toBeUndefined();
 }, 120_000);
 

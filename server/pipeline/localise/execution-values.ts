@@ -14,8 +14,8 @@ const VALUES_PLUGIN = "repair_ls_values";
 /** The Node preload shipped beside this file: it attaches the inspector to the test's own process. */
 const VALUES_PRELOAD = "repair_ls_values.mjs";
 /**
- * Bounds of a trace: hits per line, hits in all, names per hit, characters per value. They are
- * repair_ls_values.py's own constants; the Node preload receives them in REPAIR_LS_VALUES_LIMITS.
+ * Bounds of a trace: hits per line, hits in all, names per hit, characters per value. Both recorders receive them in
+ * REPAIR_LS_VALUES_LIMITS (their defaults are the same), and traces of several processes are cut to them again.
  */
 export const VALUE_LIMITS = { hitsPerLine: 3, hits: 24, names: 8, valueChars: 120 } as const;
 /** Characters of trace a prompt shows at most: a small local model's context is precious. */
@@ -67,6 +67,8 @@ interface ValueRecorder {
   readonly load: (copy: UnpatchedCopy, out: string) => Promise<Pick<RunTestsOptions, "env" | "pytestArgs">>;
   /** The JSON documents the run wrote, in order. */
   readonly read: (out: string) => Promise<string[]>;
+  /** The leaf name the runner selects a test by, when its names nest (`suite > test`). */
+  readonly leaf?: (test: string) => string;
 }
 
 /** The pytest plugin repair_ls_values.py: one JSON file, written when the session ends. */
@@ -93,6 +95,8 @@ const nodeTestRecorder: ValueRecorder = {
     const files = (await readdir(out).catch(() => [])).filter((f) => f.endsWith(".json")).sort();
     return Promise.all(files.map((f) => readFile(join(out, f), "utf8").catch(() => "")));
   },
+  // TAP names a nested test `suite > test`; --test-name-pattern matches the test's own name.
+  leaf: (test) => test.split(" > ").at(-1) ?? test,
 };
 
 /** The runners that can record values, by kind: a runner not named here records none. */
@@ -152,7 +156,14 @@ export async function recordExecutionValues(
         REPAIR_LS_VALUES_LIMITS: JSON.stringify(VALUE_LIMITS),
         ...load.env,
       },
-      only: [{ name: test, status: "failed", message: "" }],
+      only: [
+        {
+          name: test,
+          status: "failed",
+          message: "",
+          ...(recorder.leaf ? { selector: { test: recorder.leaf(test) } } : {}),
+        },
+      ],
       ...(load.pytestArgs ? { pytestArgs: load.pytestArgs } : {}),
     });
     // A run stopped at its timeout keeps what it saw before (the Node preload writes after every hit).
