@@ -227,3 +227,21 @@ test("node --test: a test that hangs after the watched line is stopped at the co
   expect(Date.now() - began).toBeLessThan(30_000);
   expect(values?.hits.map((h) => Object.fromEntries(h.values))).toEqual([{ limit: "21" }]);
 }, 60_000);
+
+test("node --test: a watched line in a hot loop costs three pauses, not one per iteration", async () => {
+  writeFiles(root, {
+    "sum.mjs":
+      "export function total(n) {\n  let t = 0;\n  for (let i = 0; i < n; i++) {\n    t += i;\n  }\n  return t;\n}\n",
+    "sum.test.mjs":
+      'import test from "node:test";\nimport { total } from "./sum.mjs";\ntest("total", () => total(200000));\n',
+  });
+  const began = Date.now();
+  const values = await recordExecutionValues(copyOf(nodeTest()), "total", new Map([[join(root, "sum.mjs"), [3]]]));
+  // Pausing on every iteration takes minutes; once a line has its three hits its breakpoint is removed.
+  expect(Date.now() - began).toBeLessThan(20_000);
+  expect(values?.hits.map((h) => Object.fromEntries(h.values))).toEqual([
+    { t: "0", i: "0" },
+    { t: "0", i: "1" },
+    { t: "1", i: "2" },
+  ]);
+}, 120_000);

@@ -191,16 +191,31 @@ async function recordInWorker({ out, watched, limits }) {
 
   /** Breakpoint id -> the watched file and 1-based line it stands for. */
   const breakpoints = new Map();
+  /** The breakpoints that can record nothing more: pausing on them would only slow the test down. */
+  function spent(id, watchedAt, onWatchedLine) {
+    if (hits.length >= limits.hits) return [...breakpoints.keys()];
+    const done = (perLine.get(`${watchedAt.file.relative}:${watchedAt.line}`) ?? 0) >= limits.hitsPerLine;
+    return !onWatchedLine || done ? [id] : [];
+  }
   session.on("Debugger.paused", ({ params }) => {
     const frame = params.callFrames[0];
-    const watchedAt = (params.hitBreakpoints ?? []).map((id) => breakpoints.get(id)).find(Boolean);
+    const id = (params.hitBreakpoints ?? []).find((hit) => breakpoints.has(hit));
+    const watchedAt = id === undefined ? undefined : breakpoints.get(id);
     // V8 moves a breakpoint on a line with nothing to run to the next statement: that line reads other names.
-    const recorded =
-      frame && watchedAt && frame.location.lineNumber === watchedAt.line - 1
-        ? record(frame, watchedAt.file, watchedAt.line)
-        : Promise.resolve();
+    const onWatchedLine =
+      frame !== undefined && watchedAt !== undefined && frame.location.lineNumber === watchedAt.line - 1;
+    const recorded = onWatchedLine ? record(frame, watchedAt.file, watchedAt.line) : Promise.resolve();
     // The trace is a hint for a prompt: whatever happens while recording, the test goes on.
-    void recorded.catch(() => undefined).finally(() => post("Debugger.resume"));
+    void recorded
+      .catch(() => undefined)
+      .then(async () => {
+        if (watchedAt === undefined) return;
+        for (const done of spent(id, watchedAt, onWatchedLine)) {
+          breakpoints.delete(done);
+          await post("Debugger.removeBreakpoint", { breakpointId: done });
+        }
+      })
+      .finally(() => post("Debugger.resume"));
   });
   await post("Debugger.enable");
   for (const [url, watchedFile] of byUrl) {
