@@ -175,16 +175,22 @@ test("a real node --test run records the names a watched line reads, in ESM and 
   );
 }, 120_000);
 
-test("node --test: a nested test is selected, arrays and strings are shown, a credential-looking value is masked, and no hit gives undefined", async () => {
+test("node --test: a nested test is selected, strings, arrays and class instances are shown, a credential-looking value is masked, and no hit gives undefined", async () => {
   writeFiles(root, {
     "login.mjs": [
       "export function check(user, words) {",
       '  const password = "correct-horse-battery-staple";',
-      "  return user.length > words.length && password.length > 3;",
+      "  return user.length > words.length && password.length > 1e3 && account;",
       "}",
       "export function unused(y) {",
       "  return y * 2;",
       "}",
+      "class Account {",
+      "  constructor(id) {",
+      "    this.id = id;",
+      "  }",
+      "}",
+      "const account = new Account(0x2a);",
       "",
     ].join("\n"),
     "login.test.mjs": [
@@ -201,10 +207,10 @@ test("node --test: a nested test is selected, arrays and strings are shown, a cr
     new Map([[join(root, "login.mjs"), [2]]]),
   );
   expect(values!.hits.map((h) => Object.fromEntries(h.values))).toEqual([
-    { user: '"al"', words: '["a", "b", "c"]', password: '"correct-horse-battery-staple"' },
+    { user: '"al"', words: '["a", "b", "c"]', password: '"correct-horse-battery-staple"', account: "Account {id: 42}" },
   ]);
   expect(executionValueLines(values)[1]).toBe(
-    '  login.mjs:3  user = "al", words = ["a", "b", "c"], password = <masked>',
+    '  login.mjs:3  user = "al", words = ["a", "b", "c"], password = <masked>, account = Account {id: 42}',
   );
   // The watched line of a function the test never calls: the run completes with nothing to show.
   expect(

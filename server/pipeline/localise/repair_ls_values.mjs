@@ -29,9 +29,10 @@ const KEYWORDS = new Set(
     "void while with yield async get set undefined arguments"
   ).split(" "),
 );
-/** Strings, template literals, regular-expression-free comments: the parts of a line that name nothing. */
+/** Strings, template literals and comments: the parts of a line that name nothing. */
 const NOT_CODE = /\/\/.*$|\/\*.*?\*\/|'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`/g;
-const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
+/** An identifier, not the tail of a number such as `1e5` or `0xff`. */
+const IDENTIFIER = /(?<![\w$])[A-Za-z_$][\w$]*/g;
 /** How long one evaluation may take (ms): a side-effect-free loop must not hold the test. */
 const EVALUATE_TIMEOUT_MS = 200;
 /** Entries of an array or plain object a description shows. */
@@ -84,7 +85,7 @@ export function lineNames(text) {
     if (before.endsWith(".") && !before.endsWith("...")) continue;
     // A name the line declares has no value before the line runs (it is in its temporal dead zone).
     if (/(^|[^\w$])(const|let|var)$/.test(before)) continue;
-    if (/^\d/.test(match[0]) || KEYWORDS.has(match[0]) || names.includes(match[0])) continue;
+    if (KEYWORDS.has(match[0]) || names.includes(match[0])) continue;
     // An object literal's key (`{ key: value }`) names no variable; a conditional's `a ? b : c` does.
     if (after.startsWith(":") && !after.startsWith("::") && /[{,]$/.test(before)) continue;
     names.push(match[0]);
@@ -129,11 +130,14 @@ async function recordInWorker({ out, watched, limits }) {
   const perLine = new Map();
   const file = join(out, `${process.pid}.json`);
 
-  /** An object's own data properties, one level deep; accessors are named, never called. */
+  /**
+   * An array's items or an object's own data properties (a class instance's prefixed by its class), one level deep;
+   * accessors are named, never called. Anything else (maps, dates, errors, proxies) as V8 describes it.
+   */
   async function describeObject(remote) {
     const fallback = remote.description ?? remote.className ?? "object";
-    const plain = remote.subtype === "array" || (remote.subtype === undefined && remote.className === "Object");
-    if (!plain || remote.objectId === undefined) return fallback;
+    const listed = remote.subtype === "array" || remote.subtype === undefined;
+    if (!listed || remote.objectId === undefined) return fallback;
     const properties = await post("Runtime.getProperties", {
       objectId: remote.objectId,
       ownProperties: true,
@@ -154,7 +158,9 @@ async function recordInWorker({ out, watched, limits }) {
       entries.push(remote.subtype === "array" ? shown : `${property.name}: ${shown}`);
     }
     if (more) entries.push("...");
-    return remote.subtype === "array" ? `[${entries.join(", ")}]` : `{${entries.join(", ")}}`;
+    if (remote.subtype === "array") return `[${entries.join(", ")}]`;
+    const className = remote.className && remote.className !== "Object" ? `${remote.className} ` : "";
+    return `${className}{${entries.join(", ")}}`;
   }
 
   async function valueOf(callFrameId, name) {
