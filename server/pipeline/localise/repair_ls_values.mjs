@@ -76,7 +76,7 @@ function settings() {
 }
 
 /** The identifiers a line reads, in order and once each: not keywords, declarations, or property names. */
-export function lineNames(text) {
+function lineNames(text) {
   const code = text.replace(NOT_CODE, '""');
   const names = [];
   for (const match of code.matchAll(IDENTIFIER)) {
