@@ -1,13 +1,23 @@
 import { randomBytes } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { packageRoot } from "../../../grammars/paths.js";
 import { isSecretLine } from "../../security/secrets.js";
 import { pythonPathWithPlugin } from "../runners/plugins/pytest.js";
-import { runTests } from "../runners/run-tests.js";
+import { runTests, type RunTestsOptions } from "../runners/run-tests.js";
+import type { RunnerKind } from "../runners/test-command.js";
 import type { UnpatchedCopy } from "../validate/validator.js";
 
 /** The pytest plugin shipped beside this file (repair_ls_values.py). */
 const VALUES_PLUGIN = "repair_ls_values";
+/** The Node preload shipped beside this file: it attaches the inspector to the test's own process. */
+const VALUES_PRELOAD = "repair_ls_values.mjs";
+/**
+ * Bounds of a trace: hits per line, hits in all, names per hit, characters per value. Both recorders receive them in
+ * REPAIR_LS_VALUES_LIMITS (their defaults are the same), and traces of several processes are cut to them again.
+ */
+export const VALUE_LIMITS = { hitsPerLine: 3, hits: 24, names: 8, valueChars: 120 } as const;
 /** Characters of trace a prompt shows at most: a small local model's context is precious. */
 const MAX_TRACE_CHARS = 1_500;
 
@@ -49,20 +59,82 @@ export function parseValueHits(json: string): ValueHit[] {
   return out;
 }
 
+/** How one runner records values: the sources it watches, how the run loads the recorder, where the hits land. */
+interface ValueRecorder {
+  /** Files whose lines it can watch. */
+  readonly sources: RegExp;
+  /** The run's additions: environment and pytest arguments; `out` is the file or folder the hits go to. */
+  readonly load: (copy: UnpatchedCopy, out: string) => Promise<Pick<RunTestsOptions, "env" | "pytestArgs">>;
+  /** The JSON documents the run wrote, in order. */
+  readonly read: (out: string) => Promise<string[]>;
+  /** The leaf name the runner selects a test by, when its names nest (`suite > test`). */
+  readonly leaf?: (test: string) => string;
+}
+
+/** The pytest plugin repair_ls_values.py: one JSON file, written when the session ends. */
+const pytestRecorder: ValueRecorder = {
+  sources: /\.py$/,
+  load: (copy, out) =>
+    Promise.resolve({
+      env: { PYTHONPATH: pythonPathWithPlugin(copy.env.PYTHONPATH), REPAIR_LS_VALUES_OUT: out },
+      pytestArgs: ["-p", VALUES_PLUGIN],
+    }),
+  read: async (out) => [await readFile(out, "utf8").catch(() => "")],
+};
+
+/** The preload repair_ls_values.mjs: node --test runs each test file in its own process, each writes <pid>.json. */
+const nodeTestRecorder: ValueRecorder = {
+  sources: /\.(m?js|cjs)$/,
+  async load(copy, out) {
+    await mkdir(out, { recursive: true });
+    const preload = pathToFileURL(join(packageRoot(), "server", "pipeline", "localise", VALUES_PRELOAD)).href;
+    const options = copy.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "";
+    return { env: { NODE_OPTIONS: `${options} --import=${preload}`.trim(), REPAIR_LS_VALUES_OUT: out } };
+  },
+  async read(out) {
+    const files = (await readdir(out).catch(() => [])).filter((f) => f.endsWith(".json")).sort();
+    return Promise.all(files.map((f) => readFile(join(out, f), "utf8").catch(() => "")));
+  },
+  // TAP names a nested test `suite > test`; --test-name-pattern matches the test's own name.
+  leaf: (test) => test.split(" > ").at(-1) ?? test,
+};
+
+/** The runners that can record values, by kind: a runner not named here records none. */
+const RECORDERS: Partial<Record<RunnerKind, ValueRecorder>> = {
+  pytest: pytestRecorder,
+  "node-test": nodeTestRecorder,
+};
+
+/** Hits of several processes as one trace, within the bounds one process keeps. */
+function boundedHits(hits: readonly ValueHit[]): ValueHit[] {
+  const perLine = new Map<string, number>();
+  const out: ValueHit[] = [];
+  for (const hit of hits) {
+    const key = `${hit.file}:${hit.line}`;
+    const count = perLine.get(key) ?? 0;
+    if (count >= VALUE_LIMITS.hitsPerLine || out.length >= VALUE_LIMITS.hits) continue;
+    perLine.set(key, count + 1);
+    out.push(hit);
+  }
+  return out;
+}
+
 /**
  * Runs one failing test in a copy with the unmodified code and records the values of the names read on the
- * suspicious lines (`lines`: absolute file -> 0-based lines). Python under pytest only (the runner must select
- * the test); undefined for other runners, when the run fails to produce a trace, or when nothing was hit.
+ * suspicious lines (`lines`: absolute file -> 0-based lines). Runners with a recorder in RECORDERS only, and the
+ * runner must select the test; undefined for other runners, when the run produced no trace (a hanging test is
+ * stopped at the copy's timeout), or when nothing was hit.
  */
 export async function recordExecutionValues(
   copy: UnpatchedCopy,
   test: string,
   lines: ReadonlyMap<string, readonly number[]>,
 ): Promise<ExecutionValues | undefined> {
-  if (copy.command.kind !== "pytest" || !copy.command.canSelect) return undefined;
+  const recorder = RECORDERS[copy.command.kind];
+  if (!recorder || !copy.command.canSelect) return undefined;
   const watched: Record<string, number[]> = {};
   for (const [file, numbers] of lines) {
-    if (!file.endsWith(".py")) continue;
+    if (!recorder.sources.test(file)) continue;
     const path = relative(copy.displayRoot, file);
     if (path.startsWith("..")) continue;
     watched[path.split(sep).join("/")] = numbers.map((n) => n + 1);
@@ -70,6 +142,7 @@ export async function recordExecutionValues(
   if (Object.keys(watched).length === 0) return undefined;
   const out = join(copy.dir, `values-${randomBytes(6).toString("hex")}.json`);
   try {
+    const load = await recorder.load(copy, out);
     const run = await runTests(copy.command, {
       cwd: copy.root,
       displayRoot: copy.displayRoot,
@@ -78,19 +151,27 @@ export async function recordExecutionValues(
       reportParent: copy.dir,
       env: {
         ...copy.env,
-        PYTHONPATH: pythonPathWithPlugin(copy.env.PYTHONPATH),
         REPAIR_LS_VALUES_ROOT: copy.root,
         REPAIR_LS_VALUES_LINES: JSON.stringify(watched),
-        REPAIR_LS_VALUES_OUT: out,
+        REPAIR_LS_VALUES_LIMITS: JSON.stringify(VALUE_LIMITS),
+        ...load.env,
       },
-      only: [{ name: test, status: "failed", message: "" }],
-      pytestArgs: ["-p", VALUES_PLUGIN],
+      only: [
+        {
+          name: test,
+          status: "failed",
+          message: "",
+          ...(recorder.leaf ? { selector: { test: recorder.leaf(test) } } : {}),
+        },
+      ],
+      ...(load.pytestArgs ? { pytestArgs: load.pytestArgs } : {}),
     });
-    if (run.kind !== "completed") return undefined;
-    const hits = parseValueHits(await readFile(out, "utf8").catch(() => ""));
+    // A run stopped at its timeout keeps what it saw before (the Node preload writes after every hit).
+    if (run.kind !== "completed" && run.kind !== "timeout") return undefined;
+    const hits = boundedHits((await recorder.read(out)).flatMap(parseValueHits));
     return hits.length > 0 ? { test, hits } : undefined;
   } finally {
-    await rm(out, { force: true });
+    await rm(out, { recursive: true, force: true });
   }
 }
 

@@ -7,6 +7,8 @@ after localisation has named the suspicious lines. Settings come from the enviro
   REPAIR_LS_VALUES_ROOT   the workspace copy: line keys are paths relative to it
   REPAIR_LS_VALUES_LINES  JSON {relpath: [1-based line, ...]}: the lines to watch
   REPAIR_LS_VALUES_OUT    the JSON file to write: {"hits": [{"file": relpath, "line": n, "values": [[name, repr]]}]}
+  REPAIR_LS_VALUES_LIMITS JSON {hitsPerLine, hits, names, valueChars}: the bounds (VALUE_LIMITS of execution-values.ts;
+                          the defaults here are the same)
 
 A hit is recorded when a watched line is about to run, so the values are those the line reads. Names are the
 identifiers of the line (string literals and keywords aside) found among the frame's locals and globals, and
@@ -27,10 +29,23 @@ import types
 
 _ROOT = os.path.realpath(os.environ.get("REPAIR_LS_VALUES_ROOT") or os.getcwd())
 _OUT = os.environ.get("REPAIR_LS_VALUES_OUT")
-_MAX_HITS_PER_LINE = 3
-_MAX_HITS = 24
-_MAX_NAMES = 8
-_MAX_REPR_CHARS = 120
+
+
+def _limits():
+    try:
+        raw = json.loads(os.environ.get("REPAIR_LS_VALUES_LIMITS") or "{}")
+    except ValueError:
+        raw = {}
+    raw = raw if isinstance(raw, dict) else {}
+
+    def limit(name, fallback):
+        value = raw.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else fallback
+
+    return limit("hitsPerLine", 3), limit("hits", 24), limit("names", 8), limit("valueChars", 120)
+
+
+_MAX_HITS_PER_LINE, _MAX_HITS, _MAX_NAMES, _MAX_REPR_CHARS = _limits()
 
 _STRING = re.compile(r"""(?:[rbuRBUfF]{0,2})(?:'''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"|'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")""")
 _CHAIN = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")

@@ -115,7 +115,8 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
 
 /**
  * The values the suspicious lines read while the first failing test ran, as prompt lines: one extra run of that
- * test in a validation copy (ollama.executionValues; Python under pytest). Empty when off, unsupported or failed.
+ * test in a validation copy (ollama.executionValues; Python under pytest, JavaScript under node --test). Empty when
+ * off, unsupported or failed.
  */
 async function executionValuesFor(options: StrategyRunOptions, contexts: readonly HunkContext[]): Promise<string[]> {
   const test = options.evidence.failingTests[0]?.name;
