@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../../../../grammars/paths.js";
 import type { InProcessRun, WarmMode } from "../plugins/plugin.js";
-import { ForkServer } from "./fork-server.js";
+import { workerThreadServerMode } from "./worker-thread-server.js";
 
 /**
  * A word of a test script passed on as it is: no quoting, expansion, globbing (the shell's globs differ from the
@@ -14,10 +13,6 @@ const PLAIN_ARGUMENT = /^[\w@%+=:,./-]+$/;
 export type WarmJsRunner = "mocha" | "jest" | "vitest";
 
 /** The warm server script, an ES module shipped in the source tree (as node_warm_server.mjs is). */
-function serverScript(): string {
-  return join(packageRoot(), "server", "pipeline", "runners", "warm", "js_runner_warm_server.mjs");
-}
-
 interface NpmScripts {
   readonly test?: string;
   readonly pretest?: string;
@@ -67,19 +62,5 @@ export function npmRunnerInProcess(
  * runner in a worker thread that loaded it ahead of the run (a fresh worker per candidate; jest's is reused).
  */
 export function jsRunnerWarmMode(runner: WarmJsRunner): WarmMode {
-  return {
-    start(context, run) {
-      return ForkServer.start({
-        script: serverScript(),
-        interpreter: run.interpreter,
-        forbiddenRoots: [context.userRoot, context.scratchRoot, context.scratchDir],
-        preload: [],
-        // Workers cannot change folder: the server runs where `npm test` runs, in the scratch copy.
-        cwd: context.scratchRoot,
-        env: { REPAIR_LS_WARM_RUNNER: runner },
-        // The run happens in a worker thread of the server: a timeout or cancellation stops the server itself.
-        runsInServer: true,
-      });
-    },
-  };
+  return workerThreadServerMode("js_runner_warm_server.mjs", { REPAIR_LS_WARM_RUNNER: runner });
 }

@@ -23,15 +23,11 @@
 import { createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { serveRequests } from "./warm_server_protocol.mjs";
 
 const RUNNER = process.env.REPAIR_LS_WARM_RUNNER;
-
-function send(message) {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
 
 /** The error a worker throws when its run must go cold; its message is the reason. */
 const COLD_PREFIX = "repair-ls-cold: ";
@@ -168,14 +164,7 @@ async function serve(request) {
 
 async function main() {
   prepareNext();
-  send({ ready: true, pid: process.pid });
-  const lines = createInterface({ input: process.stdin });
-  for await (const line of lines) {
-    if (line.trim() === "") continue;
-    const request = JSON.parse(line);
-    send({ id: request.id, ...(await serve(request)) });
-  }
-  process.exit(0);
+  await serveRequests(serve);
 }
 
 // ---- In a worker: one run of the runner. ----

@@ -1,13 +1,7 @@
-import { join } from "node:path";
-import { packageRoot } from "../../../../grammars/paths.js";
 import type { InProcessRun, WarmMode } from "../plugins/plugin.js";
-import { ForkServer } from "./fork-server.js";
+import { workerThreadServerMode } from "./worker-thread-server.js";
 
 /** The warm server script, an ES module shipped in the source tree (as pytest_fork_server.py is). */
-function serverScript(): string {
-  return join(packageRoot(), "server", "pipeline", "runners", "warm", "node_warm_server.mjs");
-}
-
 /** Flags of a `node --test` command that a warm run reproduces faithfully in its workers. */
 const SUPPORTED_FLAG = /^--test(-name-pattern=.*)?$/;
 /** A plain word of a shell command: no quoting, expansion, globbing, redirection or environment assignment. */
@@ -49,17 +43,4 @@ export function npmScriptInProcess(script: string): InProcessRun | undefined {
  * node --test kept warm: one server per scratch copy (see node_warm_server.mjs), which runs each test file of a
  * candidate in a fresh worker thread.
  */
-export const nodeTestWarmMode: WarmMode = {
-  start(context, run) {
-    return ForkServer.start({
-      script: serverScript(),
-      interpreter: run.interpreter,
-      forbiddenRoots: [context.userRoot, context.scratchRoot, context.scratchDir],
-      preload: [],
-      // Workers cannot change folder: the server runs where the cold command runs, in the scratch copy.
-      cwd: context.scratchRoot,
-      // Test files run in worker threads of the server: a timeout or cancellation stops the server itself.
-      runsInServer: true,
-    });
-  },
-};
+export const nodeTestWarmMode: WarmMode = workerThreadServerMode("node_warm_server.mjs");

@@ -18,17 +18,13 @@ import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { serveRequests } from "./warm_server_protocol.mjs";
 
 const SCRIPT_EXTENSIONS = new Set([".js", ".mjs", ".cjs"]);
 /** Test file names node --test looks for (Node 20): `test.js`, `test-x.js`, `x.test.js`, `x-test.js`, `x_test.js`. */
 const TEST_FILE = /^(test|test-.+|.+[.\-_]test)\.(c|m)?js$/;
-
-function send(message) {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
 
 /** Whether a file under `root` is a test file for node --test: a test file name, or any script under a `test` folder. */
 function isTestFile(root, file) {
@@ -287,14 +283,7 @@ async function serve(request) {
 }
 
 async function main() {
-  send({ ready: true, pid: process.pid });
-  const lines = createInterface({ input: process.stdin });
-  for await (const line of lines) {
-    if (line.trim() === "") continue;
-    const request = JSON.parse(line);
-    send({ id: request.id, ...(await serve(request)) });
-  }
-  process.exit(0);
+  await serveRequests(serve);
 }
 
 /** In a worker: runs one test file, noting a call of process.exit (the run is then judged cold). */
