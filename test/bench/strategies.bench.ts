@@ -92,10 +92,10 @@ async function measure(id: string, strategy: Config["ollama.strategies"][number]
     copy.dispose();
     await server.close();
   }
-  const line = logs.find((l) => l.startsWith(`strategy ${strategy}:`)) ?? `strategy ${strategy}: did not run`;
+  const line = logs.find((l) => l.startsWith(`strategies: ${strategy}:`)) ?? `strategies: ${strategy}: did not run`;
   const match = /(\d+) model calls, (\d+) validations/.exec(line);
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
-  const values = logs.find((l) => l.startsWith("execution values")) ?? "";
+  const values = logs.find((l) => l.startsWith("strategies: execution values")) ?? "";
   return `| ${id} | ${meta.hunks.length} | ${strategy} | ${match?.[1] ?? "-"} | ${match?.[2] ?? "-"} | ${seconds} | ${values.replace(/ from .*$/, "")} |`;
 }
 

@@ -113,7 +113,7 @@ async function localiseBug(id: string): Promise<{ ranks: number[]; source: strin
 describe("on fixture bugs, the buggy lines rank in the top few", () => {
   // One bug per language; per-test coverage where the runner allows it, static reachability elsewhere.
   test.each([
-    ["py-wrap-text", "coverage", 1],
+    ["py-moving-average", "coverage", 1],
     ["js-get-in", "coverage", 2],
     ["go-brackets", "coverage", 1],
     ["ts-invoice", "static", 4],

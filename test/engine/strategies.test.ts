@@ -84,7 +84,7 @@ async function repair(
 
 /** What each strategy spent, from its log line. */
 function spending(logs: readonly string[], id: string): { calls: number; validations: number } | undefined {
-  const line = logs.find((l) => l.startsWith(`strategy ${id}:`));
+  const line = logs.find((l) => l.startsWith(`strategies: ${id}:`));
   // The closing note of issue 14 reports these figures: each strategy's cost on these fixtures.
   if (line)
     console.log(`${line} (of ${logs.find((l) => l.startsWith("repair: plausible")) ? "a fixed" : "an unfixed"} task)`);
@@ -274,7 +274,7 @@ test("with the built-in engine only, no strategy asks a model", async () => {
   });
   const { chats, logs } = await repair(() => "```python\n```", { engine: "builtin" });
   expect(chats).toEqual([]);
-  expect(logs.filter((l) => l.startsWith("strategy "))).toEqual([]);
+  expect(logs.filter((l) => l.startsWith("strategies: "))).toEqual([]);
 }, 60_000);
 
 test("masks: conditions, return values and assigned values become holes; a fill that repeats the rest is trimmed", () => {
@@ -317,7 +317,7 @@ test("mask filling through raw FIM tokens with a base model; the chat strategies
   expect(report.patches[0]!.generators).toContain("ollama-mask");
   expect(report.patches[0]!.diff).toContain('+    return "Hello, " + name + "!"');
   expect(fills[0]).toMatch(/<\|fim_middle\|>$/);
-  expect(logs.some((l) => l.startsWith("strategy feedback: skipped"))).toBe(true);
+  expect(logs.some((l) => l.startsWith("strategies: feedback: skipped"))).toBe(true);
   expect(spending(logs, "mask")).toEqual({ calls: 1, validations: 1 });
 }, 60_000);
 
@@ -414,9 +414,9 @@ test("execution values: the prompt shows what the buggy line read in the failing
       "ollama.executionValues": true,
     },
   );
-  expect(logs.some((l) => /^execution values: \d+ line runs recorded from test_auth\.py::test_header$/.test(l))).toBe(
-    true,
-  );
+  expect(
+    logs.some((l) => /^strategies: execution values: \d+ line runs recorded from test_auth\.py::test_header$/.test(l)),
+  ).toBe(true);
   const prompt = chats.map(lastUser).find((u) => u.includes("Do not write code yet"))!;
   expect(prompt).toContain("while test_auth.py::test_header ran");
   expect(prompt).toMatch(/auth\.py:3 {2}sep = ' ', token = <masked>, user = 'bo'/);
@@ -432,6 +432,6 @@ test("execution values are not recorded when ollama.executionValues is off", asy
     "ollama.executionValues": false,
     "repair.maxValidations": 6,
   });
-  expect(logs.filter((l) => l.startsWith("execution values"))).toEqual([]);
+  expect(logs.filter((l) => l.startsWith("strategies: execution values"))).toEqual([]);
   expect(chats.map(lastUser).some((u) => u.includes("Values read on the suspicious lines"))).toBe(false);
 }, 60_000);

@@ -274,7 +274,7 @@ describe("fix-all formats and exit codes", () => {
       // The baseline run is under way once the server has a child of its own.
       await firstChildOf(server);
       process.kill(server, "SIGKILL");
-      expect(await exited).toBe(2);
+      expect(await exited, stderr).toBe(2);
       expect(stdout).toBe("");
       expect(stderr).toMatch(/server was killed by SIGKILL before the job ended/);
     },

@@ -1,7 +1,7 @@
 import type { Config } from "../../core/config-schema.js";
 import { buildHunkContext } from "../context.js";
 import { CallBudget, ChatSession } from "../generate/ollama/chat-session.js";
-import type { HunkContext } from "../../core/types.js";
+import { moduleLogger, type HunkContext } from "../../core/types.js";
 import { feedbackStrategy } from "./feedback.js";
 import { functionLevelStrategy } from "./function-level.js";
 import { jointStrategy } from "./joint.js";
@@ -49,7 +49,8 @@ export function strategiesEnabled(config: Config): boolean {
  * instruct model. Never throws: a failing strategy is logged and the next one runs.
  */
 export async function runStrategies(options: StrategyRunOptions): Promise<StrategySpending[]> {
-  const { config, logger, progress, signal, validator } = options;
+  const { config, progress, signal, validator } = options;
+  const logger = moduleLogger(options.logger, "strategies");
   if (!strategiesEnabled(config) || validator.done()) return [];
   const session = await ChatSession.open({ config, logger, progress }, signal);
   if (!session || signal.aborted) return [];
@@ -71,7 +72,7 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
       break;
     const strategy = STRATEGIES[id];
     if (strategy.needsChat && !session.canChat) {
-      logger.info(`strategy ${id}: skipped (${session.model} is a base model and does not follow instructions)`);
+      logger.info(`${id}: skipped (${session.model} is a base model and does not follow instructions)`);
       continue;
     }
     const calls = new CallBudget(config["ollama.strategyCalls"]);
@@ -96,7 +97,7 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
         done: () => validator.done(),
       });
     } catch (error) {
-      logger.warn(`strategy ${id} failed: ${errorMessage(error)}`);
+      logger.warn(`${id} failed: ${errorMessage(error)}`);
     }
     const spent: StrategySpending = {
       id,
@@ -106,7 +107,7 @@ export async function runStrategies(options: StrategyRunOptions): Promise<Strate
     };
     spending.push(spent);
     logger.info(
-      `strategy ${id}: ${spent.modelCalls} model calls, ${spent.validations} validations, ${spent.plausible} plausible`,
+      `${id}: ${spent.modelCalls} model calls, ${spent.validations} validations, ${spent.plausible} plausible`,
     );
     progress.report(`Strategy ${id}: ${spent.validations} validated, ${spent.plausible} plausible`);
   }
@@ -127,15 +128,16 @@ async function executionValuesFor(options: StrategyRunOptions, contexts: readonl
     for (let line = hunk.startLine; line < Math.max(hunk.endLine, hunk.startLine + 1); line++) numbers.push(line);
     lines.set(hunk.file, numbers);
   }
+  const logger = moduleLogger(options.logger, "strategies");
   options.progress.report(`Recording the values the suspicious lines read in ${test}`);
   try {
     const values = await options.validator.withUnpatchedCopy((copy) => recordExecutionValues(copy, test, lines));
-    options.logger.info(
+    logger.info(
       `execution values: ${values ? `${values.hits.length} line runs recorded` : "none recorded"} from ${test}`,
     );
     return executionValueLines(values);
   } catch (error) {
-    options.logger.warn(`execution values: not recorded: ${errorMessage(error)}`);
+    logger.warn(`execution values: not recorded: ${errorMessage(error)}`);
     return [];
   }
 }
