@@ -123,7 +123,7 @@ export const SETTINGS = {
   "ollama.executionValues": setting(
     z.boolean(),
     true,
-    "Before the chat strategies, run the first failing test once more to record the values of the names read on the suspicious lines (Python with pytest), and show them in their prompts; one extra test run per task, no model call.",
+    "Before the chat strategies, run the first failing test once more to record the values of the names read on the suspicious lines (Python with pytest, JavaScript with node --test), and show them in their prompts; one extra test run per task, no model call.",
   ),
 
   "memory.gitHistory": setting(
