@@ -25,7 +25,7 @@ import {
   type Stop,
 } from "./task/messages.js";
 import { finalReport, stoppedReport } from "./task/report-step.js";
-import { searchStep, type SearchShare } from "./task/search-step.js";
+import { prestartWarmServers, searchStep, type SearchShare } from "./task/search-step.js";
 import {
   newTask,
   type Baselined,
@@ -79,6 +79,7 @@ async function runTask(callerEnv: RepairEnvironment, given: readonly Hunk[] | un
     if (isStop(workspace)) return stoppedReport(task, workspace);
     const baselined = await baselineStep(task, workspace);
     if (isStop(baselined)) return stoppedReport(task, baselined);
+    void prestartWarmServers(task, workspace);
     const grouped = await groupStep(task, workspace, baselined);
     if (isStop(grouped)) return stoppedReport(task, grouped);
     const { groups } = grouped;

@@ -5,16 +5,19 @@
  * the first failure, for runners that can; else the whole suite in a second run), under the per-test deadline the
  * product derives from the baseline's per-test durations. Per language it prints the
  * validations per second of both paths and their ratio, how often the two paths gave the same verdict (it must be
- * 100 %), and the mean seconds to the first plausible candidate; then the machine's load. Prints figures, asserts
- * nothing.
+ * 100 %), the mean seconds to the first plausible candidate, and the mean seconds a warm server takes to start
+ * (apart from the validations: the product starts it right after the baseline, behind localisation); then the
+ * machine's load. Prints figures, asserts nothing.
  *
  *   node dist/test/bench/validate.bench.js [bug-id-prefix ...]
  *   REPAIR_BENCH_CANDIDATES=n mutants per bug before the known fix (default 8)
+ *   REPAIR_BENCH_WORKERS=n validation workers, each with its own scratch copy and warm server (default: one per
+ *     core, the product's default)
  *   REPAIR_BENCH_JS_RUNNER=mocha runs the JavaScript fixtures (node --test over test/) with mocha instead, their
  *     tests unchanged but for `test` = mocha's `it` (the corpus has no mocha project; no bug is added)
  */
 import { readFileSync, rmSync } from "node:fs";
-import { loadavg } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../../server/core/config-schema.js";
 import { detectTestCommand } from "../../server/pipeline/runners/detect.js";
@@ -35,6 +38,8 @@ const BASELINE_TEST_DEADLINE_SECONDS = 5;
 const RUN_TIMEOUT_MS = 120_000;
 const MUTANTS_PER_BUG = Number(process.env.REPAIR_BENCH_CANDIDATES ?? 8);
 const JS_RUNNER = process.env.REPAIR_BENCH_JS_RUNNER;
+/** Validation workers, as the product picks them by default (repair.workers 0: one per core). */
+const WORKERS = Number(process.env.REPAIR_BENCH_WORKERS ?? availableParallelism());
 
 /** Textual mutations of a buggy line: the kinds of edits the built-in engine makes. */
 const MUTATIONS: readonly (readonly [RegExp, string])[] = [
@@ -115,26 +120,19 @@ interface BenchBaseline {
   readonly testDeadlineSeconds: number;
 }
 
-/** Validates candidates one by one on one path; the verdict keeps every per-test status, so agreement is strict. */
+/**
+ * Validates candidates on one path with every worker at once, as the validator does (each worker has its own
+ * scratch copy, and its own warm server); the verdict keeps every per-test status, so agreement is strict.
+ */
 async function validateAll(
   command: TestCommand,
-  worker: Worker,
+  workers: readonly Worker[],
   root: string,
   baseline: BenchBaseline,
   candidates: readonly Candidate[],
-  executor: TestExecutor | undefined,
+  executorFor: ((worker: Worker) => TestExecutor) | undefined,
 ): Promise<PathResult> {
   const { oracle } = baseline;
-  const options = (only?: readonly TestOutcome[]): RunTestsOptions => ({
-    cwd: worker.copy.root,
-    displayRoot: root,
-    timeoutMs: RUN_TIMEOUT_MS,
-    env: worker.copy.env,
-    reportParent: worker.copy.dir,
-    testDeadlineSeconds: baseline.testDeadlineSeconds,
-    ...(only ? { only } : {}),
-    ...(executor ? { executor } : {}),
-  });
   const oracleNames = new Set(oracle.map((t) => t.name));
   // The validator's one run per candidate: the failing tests, then the rest of the suite stopping at a failure.
   const oneRun = command.canSelect && oracle.length > 0 && runnerFor(command.kind).runsOracleFirst === true;
@@ -142,28 +140,42 @@ async function validateAll(
   const started = performance.now();
   const verdicts: Verdict[] = [];
   let firstPlausible: number | undefined;
-  for (const candidate of candidates) {
-    await worker.copy.apply(candidate);
-    try {
-      const first = oneRun
-        ? await runTests(command, { ...options([...oracle, ...rest]), oracleFirst: oracleNames.size })
-        : await runTests(command, options(command.canSelect ? oracle : undefined));
-      const fixesOracle =
-        first.kind === "completed" &&
-        first.perTest &&
-        first.tests.filter((t) => oracleNames.has(t.name)).every((t) => t.status === "passed");
-      if (!fixesOracle) {
-        verdicts.push(`not fixed ${statusesOf(first)}`);
-        continue;
+  let next = 0;
+  const validateOn = async (worker: Worker): Promise<void> => {
+    const options = (only?: readonly TestOutcome[]): RunTestsOptions => ({
+      cwd: worker.copy.root,
+      displayRoot: root,
+      timeoutMs: RUN_TIMEOUT_MS,
+      env: worker.copy.env,
+      reportParent: worker.copy.dir,
+      testDeadlineSeconds: baseline.testDeadlineSeconds,
+      ...(only ? { only } : {}),
+      ...(executorFor ? { executor: executorFor(worker) } : {}),
+    });
+    for (let index = next++; index < candidates.length; index = next++) {
+      await worker.copy.apply(candidates[index]!);
+      try {
+        const first = oneRun
+          ? await runTests(command, { ...options([...oracle, ...rest]), oracleFirst: oracleNames.size })
+          : await runTests(command, options(command.canSelect ? oracle : undefined));
+        const fixesOracle =
+          first.kind === "completed" &&
+          first.perTest &&
+          first.tests.filter((t) => oracleNames.has(t.name)).every((t) => t.status === "passed");
+        if (!fixesOracle) {
+          verdicts[index] = `not fixed ${statusesOf(first)}`;
+          continue;
+        }
+        const full = command.canSelect && !oneRun ? await runTests(command, options()) : first;
+        const plausible = full.kind === "completed" && full.counts.failed === 0;
+        verdicts[index] = `${plausible ? "plausible" : "regresses"} ${statusesOf(full)}`;
+        if (plausible) firstPlausible ??= (performance.now() - started) / 1000;
+      } finally {
+        await worker.copy.restore();
       }
-      const full = command.canSelect && !oneRun ? await runTests(command, options()) : first;
-      const plausible = full.kind === "completed" && full.counts.failed === 0;
-      verdicts.push(`${plausible ? "plausible" : "regresses"} ${statusesOf(full)}`);
-      if (plausible) firstPlausible ??= (performance.now() - started) / 1000;
-    } finally {
-      await worker.copy.restore();
     }
-  }
+  };
+  await Promise.all(workers.map(validateOn));
   return {
     verdicts,
     seconds: (performance.now() - started) / 1000,
@@ -177,6 +189,8 @@ interface BugRow {
   readonly cold: PathResult;
   readonly warm?: PathResult;
   readonly agreeing: number;
+  /** Seconds the warm server took to start, before the first candidate. */
+  readonly warmStartSeconds?: number;
 }
 
 async function benchBug(bug: BugMeta): Promise<BugRow | undefined> {
@@ -188,12 +202,13 @@ async function benchBug(bug: BugMeta): Promise<BugRow | undefined> {
     copy.dispose();
     return undefined;
   }
-  const workers = new WorkerPool({ root: copy.dir, size: 1, logger: silentLogger });
+  const workers = new WorkerPool({ root: copy.dir, size: WORKERS, logger: silentLogger });
   const command = await detectTestCommand(copy.dir, defaultConfig());
   if (!command) return undefined;
   const warm = WarmPool.for(command, copy.dir, silentLogger);
   try {
-    const worker = await workers.acquire();
+    const all = await workers.fill();
+    const worker = all[0]!;
     const baseline = await runTests(command, {
       cwd: worker.copy.root,
       displayRoot: copy.dir,
@@ -215,13 +230,26 @@ async function benchBug(bug: BugMeta): Promise<BugRow | undefined> {
       suite: [...baseline.tests.filter((t) => t.status === "passed"), ...oracle.filter((t) => t.status !== "skipped")],
       testDeadlineSeconds: candidateDeadlineFor(runnerFor(command.kind), seconds, baseline.tests),
     };
+    // As the product does after its baseline: the warm server starts before any candidate needs it. Its start-up
+    // is timed alone (nothing else runs meanwhile) and printed apart from the validations.
+    const startedAt = performance.now();
+    warm?.prestart(all, command);
+    await warm?.started();
+    const warmStartSeconds = warm ? (performance.now() - startedAt) / 1000 : undefined;
     const candidates = candidatesOf(bug, copy.dir);
-    const cold = await validateAll(command, worker, copy.dir, bench, candidates, undefined);
+    const cold = await validateAll(command, all, copy.dir, bench, candidates, undefined);
     const warmResult = warm
-      ? await validateAll(command, worker, copy.dir, bench, candidates, warm.executorFor(worker))
+      ? await validateAll(command, all, copy.dir, bench, candidates, (w) => warm.executorFor(w))
       : undefined;
     const agreeing = warmResult ? cold.verdicts.filter((v, i) => warmResult.verdicts[i] === v).length : 0;
-    return { bug, candidates: candidates.length, cold, ...(warmResult ? { warm: warmResult } : {}), agreeing };
+    return {
+      bug,
+      candidates: candidates.length,
+      cold,
+      ...(warmResult ? { warm: warmResult } : {}),
+      ...(warmStartSeconds !== undefined ? { warmStartSeconds } : {}),
+      agreeing,
+    };
   } finally {
     await warm?.close();
     await workers.close();
@@ -246,7 +274,7 @@ async function main(): Promise<void> {
     if (!row) continue;
     rows.push(row);
     const warm = row.warm
-      ? `warm ${row.warm.seconds.toFixed(1)} s, agree ${row.agreeing}/${row.candidates}`
+      ? `warm ${row.warm.seconds.toFixed(1)} s (server start ${row.warmStartSeconds?.toFixed(1) ?? "-"} s), agree ${row.agreeing}/${row.candidates}`
       : "no warm";
     process.stdout.write(
       `${pad(bug.id, 24)} ${row.candidates} candidates: cold ${row.cold.seconds.toFixed(1)} s, ${warm}\n`,
@@ -254,7 +282,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     `\n${pad("language", 12)}${pad("bugs", 6)}${pad("cands", 7)}${pad("cold v/s", 10)}${pad("warm v/s", 10)}` +
-      `${pad("ratio", 8)}${pad("agree", 8)}${pad("1st plaus. cold/warm s", 24)}\n`,
+      `${pad("ratio", 8)}${pad("agree", 8)}${pad("1st plaus. cold/warm s", 24)}${pad("warm start s", 12)}\n`,
   );
   for (const language of [...new Set(rows.map((r) => r.bug.language))].sort()) {
     const of = rows.filter((r) => r.bug.language === language);
@@ -276,11 +304,12 @@ async function main(): Promise<void> {
       `${pad(language, 12)}${pad(String(of.length), 6)}${pad(String(candidates), 7)}${pad(coldRate.toFixed(2), 10)}` +
         `${pad(Number.isNaN(warmRate) ? "-" : warmRate.toFixed(2), 10)}` +
         `${pad(Number.isNaN(warmRate) ? "-" : `${(warmRate / coldRate).toFixed(1)}x`, 8)}${pad(agree, 8)}` +
-        `${firstCold} / ${warmRows.length > 0 ? firstWarm : "-"}\n`,
+        `${pad(`${firstCold} / ${warmRows.length > 0 ? firstWarm : "-"}`, 24)}` +
+        `${mean(warmRows.flatMap((r) => (r.warmStartSeconds !== undefined ? [r.warmStartSeconds] : [])))}\n`,
     );
   }
   process.stdout.write(
-    `\nload average: ${loadavg()
+    `\nworkers: ${WORKERS}; load average: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}\n`,
   );

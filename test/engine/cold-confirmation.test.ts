@@ -27,6 +27,7 @@ beforeEach(() => {
 function warmPool(executor: TestExecutor): WarmPool {
   const fake = {
     executorFor: () => executor,
+    prestart: () => undefined,
     close: () => Promise.resolve(),
     stats: { warmRuns: 0, coldRuns: 0, serversStarted: 0 },
   };

@@ -2,6 +2,7 @@
  * The search step: one group's candidates generated, combined and validated (search.ts drives the phases) within
  * the group's share of the task's budget, by a validator whose oracle is the group's failing tests.
  */
+import { errorMessage } from "../../core/error-message.js";
 import { defaultCandidateSource } from "../candidates.js";
 import { runnerFor } from "../runners/plugins/table.js";
 import { WarmPool } from "../runners/warm/warm-pool.js";
@@ -29,6 +30,28 @@ export interface SearchShare {
   readonly progress: readonly [number, number];
 }
 
+/** The task's warm pool, made on first use; it outlives a group, since every group runs the same command. */
+export function warmPoolOf(task: TaskState, workspace: Workspace): WarmPool | undefined {
+  const { env } = task;
+  task.warm ??= (env.warm ?? WarmPool.for)(workspace.command, env.root, env.logger, env.signal);
+  return task.warm;
+}
+
+/**
+ * Makes every validation worker and starts its warm server in the background, right after the baseline, so that
+ * the start-up overlaps grouping and localisation rather than delaying the first candidate. Never rejects: a pool
+ * that cannot fill now fills on demand, as before.
+ */
+export async function prestartWarmServers(task: TaskState, workspace: Workspace): Promise<void> {
+  const warm = warmPoolOf(task, workspace);
+  if (!warm) return;
+  try {
+    warm.prestart(await workspace.pool.fill(), workspace.command);
+  } catch (error) {
+    task.env.logger.debug(`warm servers not started ahead: ${errorMessage(error)}`);
+  }
+}
+
 export async function searchStep(
   task: TaskState,
   workspace: Workspace,
@@ -42,9 +65,7 @@ export async function searchStep(
   const { command, sources } = workspace;
   const { baseline, fullTimeoutMs } = baselined;
   const run = baseline.run;
-  // The warm pool outlives the group: every group of the task runs the same command in the same workspace.
-  task.warm ??= (env.warm ?? WarmPool.for)(command, env.root, logger, signal);
-  const warm = task.warm;
+  const warm = warmPoolOf(task, workspace);
   // Runners that stop at the first failure run a candidate's suite covering tests first (runners/selection.ts).
   // The order names tests, so the baseline must have named every test it ran (JUnitCore names failures only).
   const ordering =

@@ -49,28 +49,43 @@ export class WorkerPool {
     if (this.closed) throw new Error("the worker pool is closed");
     const free = this.idle.pop();
     if (free) return free;
-    if (this.all.length + this.creating < this.options.size) {
-      this.creating++;
-      try {
-        const copy = await ScratchCopy.create(this.options.root, {
-          dependencies: this.dependencies,
-          ...(this.options.overlays ? { overlays: this.options.overlays } : {}),
-          ...(this.options.signal ? { signal: this.options.signal } : {}),
-        });
-        await copy.prepareEnv();
-        const worker: Worker = { id: this.all.length, copy, runs: 0 };
-        if (this.closed) {
-          await copy.dispose();
-          throw new Error("the worker pool is closed");
-        }
-        this.all.push(worker);
-        moduleLogger(this.options.logger, "repair").debug(`worker ${worker.id} copied the workspace to ${copy.dir}`);
-        return worker;
-      } finally {
-        this.creating--;
-      }
-    }
+    if (this.all.length + this.creating < this.options.size) return this.create();
     return new Promise<Worker>((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * Creates the workers still missing, up to `size`, and returns every worker (busy ones included), so that
+   * warm servers can start on all of them before the first candidate needs one. The new workers are idle.
+   */
+  async fill(): Promise<readonly Worker[]> {
+    const missing = this.options.size - this.all.length - this.creating;
+    const created = await Promise.allSettled(Array.from({ length: Math.max(0, missing) }, () => this.create()));
+    // A copy that could not be made leaves its slot to acquire(), which reports the error to its caller.
+    for (const result of created) if (result.status === "fulfilled") this.release(result.value);
+    return [...this.all];
+  }
+
+  private async create(): Promise<Worker> {
+    if (this.closed) throw new Error("the worker pool is closed");
+    this.creating++;
+    try {
+      const copy = await ScratchCopy.create(this.options.root, {
+        dependencies: this.dependencies,
+        ...(this.options.overlays ? { overlays: this.options.overlays } : {}),
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      });
+      await copy.prepareEnv();
+      const worker: Worker = { id: this.all.length, copy, runs: 0 };
+      if (this.closed) {
+        await copy.dispose();
+        throw new Error("the worker pool is closed");
+      }
+      this.all.push(worker);
+      moduleLogger(this.options.logger, "repair").debug(`worker ${worker.id} copied the workspace to ${copy.dir}`);
+      return worker;
+    } finally {
+      this.creating--;
+    }
   }
 
   release(worker: Worker): void {

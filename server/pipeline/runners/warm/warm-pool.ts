@@ -2,6 +2,7 @@ import { type Logger, moduleLogger } from "../../../core/types.js";
 import type { Worker } from "../../validate/pool.js";
 import type { WarmMode, WarmServer } from "../plugins/plugin.js";
 import { runnerFor } from "../plugins/table.js";
+import { invocationFor } from "../invocation.js";
 import { coldExecutor, type TestExecutor } from "../run-tests.js";
 import type { TestCommand } from "../test-command.js";
 import { errorMessage } from "../../../core/error-message.js";
@@ -66,6 +67,25 @@ export class WarmPool {
       this.stats.coldRuns++;
       return coldExecutor(invocation, options);
     };
+  }
+
+  /**
+   * Starts the servers of these workers now, in the background, so that a server's start-up (importing the runner,
+   * its plugins and third-party packages: about a second for pytest) overlaps the job's localisation instead of
+   * delaying its first candidate. Workers whose server is already started or starting are left alone; a server
+   * that fails to start here counts as a failed start, as it would on the worker's first run.
+   */
+  prestart(workers: readonly Worker[], command: TestCommand): void {
+    if (this.closed) return;
+    for (const worker of workers) {
+      const run = invocationFor(command, { cwd: worker.copy.root, reportDir: worker.copy.dir }).inProcess;
+      if (run) void this.serverFor(worker, run);
+    }
+  }
+
+  /** Settles when every server started so far is up (or has failed to start); for measurements. */
+  async started(): Promise<void> {
+    await Promise.all(this.servers.values());
   }
 
   private async serverFor(
