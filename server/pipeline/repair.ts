@@ -47,6 +47,8 @@ export type { RepairEnvironment } from "./task/task-state.js";
  */
 const JOINT_CONFIRM_RUNS = 2;
 const JOINT_CONFIRM_BUDGET_SHARE = 0.2;
+/** Where the bar stands while the first (or only) group localises. */
+const LOCALISE_PROGRESS = 10;
 /** The progress percentages the groups' searches move between. */
 const SEARCH_PROGRESS: readonly [number, number] = [15, 95];
 /** Share of the budget several groups' searches may spend together; the rest is kept for the fallback. */
@@ -167,17 +169,19 @@ async function repairGroups(
   for (const [i, group] of groups.entries()) {
     if (signal.aborted) break;
     if (groups.length > 1) progress.report(progressTitles.group(i + 1, groups.length, group.oracle.length), undefined);
-    const localised = await localiseStep(task, workspace, baselined, group);
+    const [from, to] = SEARCH_PROGRESS;
+    // A later group localises where the bar already is: progress never moves back.
+    const groupStart = from + ((to - from) * i) / groups.length;
+    const localised = await localiseStep(task, workspace, baselined, group, i === 0 ? LOCALISE_PROGRESS : groupStart);
     if (localised.hunks.length === 0) {
       results.push({ task: group, validator: undefined, judged: [] });
       continue;
     }
     const left = groups.length - i;
-    const [from, to] = SEARCH_PROGRESS;
     const share: SearchShare = {
       until: Date.now() + (budget.until - Date.now()) / left,
       maxValidations: Math.max(1, Math.floor((budget.validations - spent) / left)),
-      progress: [from + ((to - from) * i) / groups.length, from + ((to - from) * (i + 1)) / groups.length],
+      progress: [groupStart, from + ((to - from) * (i + 1)) / groups.length],
     };
     const validator = await searchStep(task, workspace, baselined, group, localised, share);
     spent += validator.validations;

@@ -50,7 +50,15 @@ function env(): RepairEnvironment {
 }
 
 test("two independent bugs are two tasks: each group's own fix is its repair, and the joint patch is validated", async () => {
-  const report = await fixAllFailing(env());
+  const percentages: number[] = [];
+  const report = await fixAllFailing({
+    ...env(),
+    progress: { ...silentProgress, report: (_message, percentage) => void percentages.push(percentage ?? NaN) },
+  });
+  // The bar never moves back, also when the second group localises after the first one's search.
+  const shown = percentages.filter((p) => !Number.isNaN(p));
+  expect(shown.length).toBeGreaterThan(3);
+  expect(shown).toEqual([...shown].sort((a, b) => a - b));
   expect(report.status).toBe("fixed");
   expect(report.groups?.map((g) => ({ tests: g.tests, status: g.status, best: g.best }))).toEqual(
     expect.arrayContaining([

@@ -23,12 +23,13 @@ export async function localiseStep(
   workspace: Workspace,
   baselined: Baselined,
   group: GroupTask,
+  percentage: number,
 ): Promise<Localised> {
   const { env, given } = task;
   const { files, sources } = workspace;
   const { baseline } = baselined;
   const oracle = group.oracle;
-  env.progress.report(progressTitles.localising(oracle.length), 10);
+  env.progress.report(progressTitles.localising(oracle.length), percentage);
   // Another group's failing tests are not this group's evidence: their coverage is left out, as shard.ts does
   // when it groups the tests.
   const names = new Set(oracle.map((t) => t.name));
