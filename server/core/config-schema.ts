@@ -146,7 +146,10 @@ export const SETTINGS = {
   ),
 
   "repair.candidatesPerHunk": setting(positiveInt, 60, "Candidates kept per hunk after filtering and ranking."),
-  "repair.maxValidations": setting(positiveInt, 300, "Test runs one repair task may spend on candidates."),
+  // Sized for warm validation (tens of candidates a second): at 300, a fast runner spent the whole count in about
+  // 15 s of a 600 s budget while the fix sat further down the list; runners that stay slow meet the time budget
+  // first, as before.
+  "repair.maxValidations": setting(positiveInt, 1000, "Test runs one repair task may spend on candidates."),
   "repair.budgetSeconds": setting(positiveInt, 600, "Wall-clock budget of one repair task."),
   "repair.workers": setting(nonNegativeInt, 0, "Parallel validation workers; 0 picks one per core."),
   "repair.stopAfterPlausible": setting(

@@ -22,6 +22,7 @@ import { createSyntaxChecker } from "../../server/pipeline/generate/syntax-check
 import {
   CONDITIONED_KIND_PRIOR,
   EDIT_KIND_PRIOR,
+  HAND_SET_KIND_PRIOR,
   PUBLISHED_KIND_PRIOR,
   type TemplateEditKind,
 } from "../../server/pipeline/generate/template/edits.js";
@@ -30,7 +31,7 @@ import { bugsDir, listBugs, type BugHunk } from "../support/fixture-bugs.js";
 import { readSplits, setOf, type FixtureSet } from "../support/fixture-splits.js";
 
 const TABLES: Readonly<Record<string, Readonly<Record<TemplateEditKind, number>>>> = {
-  "hand-set": EDIT_KIND_PRIOR,
+  "hand-set": HAND_SET_KIND_PRIOR,
   published: PUBLISHED_KIND_PRIOR,
   conditioned: CONDITIONED_KIND_PRIOR,
 };

@@ -7,7 +7,7 @@
  * machine's load average. Prints figures, asserts nothing.
  *
  *   node dist/test/bench/repair.bench.js [dev|heldout] [bug-id-prefix ...]
- *   REPAIR_BENCH_BUDGET=seconds (default 300), REPAIR_BENCH_VALIDATIONS=n (default 300)
+ *   REPAIR_BENCH_BUDGET=seconds (default 300), REPAIR_BENCH_VALIDATIONS=n (default: repair.maxValidations's)
  */
 import { defaultConfig, type Config } from "../../server/core/config-schema.js";
 import { fixAllFailing } from "../../server/pipeline/repair.js";
@@ -30,7 +30,7 @@ function config(engine: Config["engine"]): Config {
     ...defaultConfig(),
     engine,
     "repair.budgetSeconds": Number(process.env.REPAIR_BENCH_BUDGET ?? 300),
-    "repair.maxValidations": Number(process.env.REPAIR_BENCH_VALIDATIONS ?? 300),
+    "repair.maxValidations": Number(process.env.REPAIR_BENCH_VALIDATIONS ?? defaultConfig()["repair.maxValidations"]),
     "repair.stopAfterPlausible": 1,
     "test.allowRun": "always",
   };

