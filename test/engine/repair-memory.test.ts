@@ -46,11 +46,12 @@ function historyWithFix(): void {
   commit("Fix the bound check of first_at", {
     "lookup.py": "def first_at(xs, i):\n    if i < len(xs):\n        return xs[i]\n    return None\n",
   });
-  commit("Add a reader of tail items", {
+  // The new bug's line does not index (a bounds check before an index would repair it at once without history).
+  commit("Add a check of tail positions", {
     "tail.py":
-      "def item_or(items, k, default):\n    total = 0\n    for item in items:\n        total = total + 1\n    if k <= len(items):\n        return items[k]\n    return default\n",
+      "def fits(items, k):\n    total = 0\n    for item in items:\n        total = total + 1\n    if k <= len(items):\n        return True\n    return False\n",
     "test_tail.py":
-      "from tail import item_or\n\n\ndef test_inside():\n    assert item_or([1, 2], 1, 0) == 2\n\n\ndef test_outside():\n    assert item_or([1, 2], 2, 0) == 0\n",
+      "from tail import fits\n\n\ndef test_inside():\n    assert fits([1, 2], 1)\n\n\ndef test_outside():\n    assert not fits([1, 2], 2)\n",
   });
 }
 
